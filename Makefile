@@ -1,0 +1,56 @@
+# Healing Together: `make run` to try it, `make test` to check it. Nothing else is needed but
+# Python 3.11+ (and root, for the Debian packages the browser tests and CI need).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+MANAGE := $(PY) manage.py
+
+.PHONY: run serve test setup data messages lint check-migrations clean
+
+# The virtualenv is rebuilt whenever the lock file changes.
+$(VENV)/.installed: requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+setup: $(VENV)/.installed
+	@mkdir -p var
+	$(MANAGE) compile_translations
+
+data: setup
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_places
+	$(MANAGE) load_resources
+
+run: data
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+serve: data
+	DEBUG=False $(MANAGE) collectstatic --noinput --verbosity 0
+	DEBUG=False $(VENV)/bin/gunicorn healingtogether.wsgi --workers 2 --bind 127.0.0.1:$(PORT) \
+		--access-logfile - --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+
+# Debian's Chromium drives the browser tests; gettext's msgfmt checks the catalogues.
+/usr/bin/chromium:
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else echo "Chromium is missing: run 'sudo apt-get install chromium'" >&2; exit 1; fi
+
+test: setup /usr/bin/chromium
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check-migrations: setup
+	$(MANAGE) makemigrations --check --dry-run
+
+# Refresh the English source catalogue after changing strings; translators work in the .po files.
+messages: setup
+	$(MANAGE) makemessages --all --no-location --no-obsolete --ignore=.venv --ignore=var
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,82 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from healingtogether.lib.i18n import translated_fields
+
+from .models import (
+    Approach,
+    Audience,
+    Group,
+    Language,
+    Location,
+    Organisation,
+    Schedule,
+    Status,
+    Topic,
+)
+
+
+@admin.register(Topic, Audience, Approach, Language)
+class TaxonomyAdmin(admin.ModelAdmin):
+    list_display = ["slug", "label_en", "label_fr", "label_nl", "label_de", "parent"]
+    search_fields = ["slug", *translated_fields("label"), *translated_fields("synonyms")]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "website", "updated_at"]
+    list_filter = ["kind"]
+    search_fields = ["slug", *translated_fields("name"), "website", "email"]
+    readonly_fields = ["public_id", "source_key", "created_at", "updated_at"]
+    prepopulated_fields = {"slug": ["name_fr"]}
+
+
+class LocationInline(admin.StackedInline):
+    model = Location
+    extra = 0
+    autocomplete_fields = ["municipality"]
+
+
+class ScheduleInline(admin.TabularInline):
+    model = Schedule
+    extra = 0
+
+
+@admin.register(Group)
+class GroupAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "status", "organisation", "coverage", "confirmed_at"]
+    list_filter = ["status", "kind", "facilitation", "format", "coverage", "cost", "synthetic",
+                   "topics", "audiences"]
+    search_fields = ["slug", *translated_fields("name"), *translated_fields("description"),
+                     "organisation__name_fr", "organisation__name_nl", "website", "email"]
+    readonly_fields = ["public_id", "source_key", "created_at", "updated_at"]
+    autocomplete_fields = ["organisation", "service_area"]
+    filter_horizontal = ["topics", "audiences", "approaches", "session_languages"]
+    list_select_related = ["organisation"]
+    inlines = [LocationInline, ScheduleInline]
+    actions = ["publish", "archive"]
+    fieldsets = [
+        (None, {"fields": ["organisation", "slug", "kind", "status", "public_id"]}),
+        (_("Name and description"), {"fields": [*translated_fields("name"),
+                                                *translated_fields("description"),
+                                                *translated_fields("hours")]}),
+        (_("Who and what"), {"fields": ["facilitation", "format", "topics", "audiences",
+                                         "approaches", "session_languages", "age_min", "age_max"]}),
+        (_("Where"), {"fields": ["coverage", "service_area"]}),
+        (_("Joining"), {"fields": ["cohort", "next_start", "seats_left", "cost", "cost_amount",
+                                    "referral_required", "step_free", "hearing_loop", "childcare",
+                                    "evening"]}),
+        (_("Credentials"), {"fields": ["credential_kind", "credential_number",
+                                        "credential_checked_at"]}),
+        (_("Contact"), {"fields": ["website", "email", "phone", "contact_person"]}),
+        (_("Record"), {"fields": ["confirmed_at", "source_key", "sources", "synthetic",
+                                   "created_at", "updated_at"]}),
+    ]
+
+    @admin.action(description=_("Publish the selected listings"))
+    def publish(self, request, queryset):
+        queryset.update(status=Status.PUBLISHED)
+
+    @admin.action(description=_("Archive the selected listings"))
+    def archive(self, request, queryset):
+        queryset.update(status=Status.ARCHIVED)

@@ -1,0 +1,462 @@
+"""Organisations, their groups, where and when the groups meet, and the taxonomy that describes
+them. The fields follow Open Referral HSDS 3.0 (organization, service, location, schedule,
+taxonomy_term) so that open-data import and export are a mapping, not a rewrite.
+"""
+
+import uuid
+from datetime import datetime, time, timedelta
+
+from dateutil import rrule
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from healingtogether.lib.i18n import localized
+from healingtogether.places.models import Municipality
+
+
+class TranslatedMixin:
+    """`obj.text("name")` reads a per-language field in the page's language, with a fallback."""
+
+    def text(self, field: str) -> str:
+        return localized(self, field)[0]
+
+    def text_language(self, field: str) -> str | None:
+        return localized(self, field)[1]
+
+
+class TaxonomyTerm(TranslatedMixin, models.Model):
+    slug = models.SlugField(max_length=60, unique=True)
+    label_en = models.CharField(_("label (en)"), max_length=100)
+    label_fr = models.CharField(_("label (fr)"), max_length=100)
+    label_nl = models.CharField(_("label (nl)"), max_length=100)
+    label_de = models.CharField(_("label (de)"), max_length=100)
+    # Other words people use for the same thing, comma-separated, indexed for search.
+    synonyms_en = models.TextField(_("synonyms (en)"), blank=True)
+    synonyms_fr = models.TextField(_("synonyms (fr)"), blank=True)
+    synonyms_nl = models.TextField(_("synonyms (nl)"), blank=True)
+    synonyms_de = models.TextField(_("synonyms (de)"), blank=True)
+    parent = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="children"
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["slug"]
+
+    @property
+    def label(self) -> str:
+        return self.text("label")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Topic(TaxonomyTerm):
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+
+class Audience(TaxonomyTerm):
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = _("audience")
+        verbose_name_plural = _("audiences")
+
+
+class Approach(TaxonomyTerm):
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = _("approach")
+        verbose_name_plural = _("approaches")
+
+
+class Language(TaxonomyTerm):
+    """A language the sessions are held in, sign languages included (slug: ISO 639 or LSFB/VGT)."""
+
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = _("session language")
+        verbose_name_plural = _("session languages")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PENDING = "pending", _("Waiting for review")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
+
+
+class Coverage(models.TextChoices):
+    """Where a resource serves people: a region, the German-speaking Community, or everywhere."""
+
+    NATIONAL = "national", _("All of Belgium")
+    BRUSSELS = "brussels", _("Brussels-Capital Region")
+    FLANDERS = "flanders", _("Flanders")
+    WALLONIA = "wallonia", _("Wallonia")
+    GERMAN_SPEAKING = "german_speaking", _("German-speaking Community")
+
+
+class Organisation(TranslatedMixin, models.Model):
+    class Kind(models.TextChoices):
+        ASSOCIATION = "association", _("Association")
+        PUBLIC_NETWORK = "public_network", _("Public mental-health network")
+        PRIVATE_PRACTICE = "private_practice", _("Private practice")
+        HOSPITAL_SERVICE = "hospital_service", _("Hospital service")
+        PLATFORM = "platform", _("Platform")
+        PUBLIC_SERVICE = "public_service", _("Public service")
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    slug = models.SlugField(max_length=120, unique=True)
+    name_en = models.CharField(_("name (en)"), max_length=200, blank=True)
+    name_fr = models.CharField(_("name (fr)"), max_length=200, blank=True)
+    name_nl = models.CharField(_("name (nl)"), max_length=200, blank=True)
+    name_de = models.CharField(_("name (de)"), max_length=200, blank=True)
+    description_en = models.TextField(_("description (en)"), blank=True)
+    description_fr = models.TextField(_("description (fr)"), blank=True)
+    description_nl = models.TextField(_("description (nl)"), blank=True)
+    description_de = models.TextField(_("description (de)"), blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    source_key = models.CharField(
+        _("source key"), max_length=120, blank=True, help_text=_("Where this record was loaded from.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_key"],
+                condition=~models.Q(source_key=""),
+                name="directory_organisation_unique_source_key",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(name_en="", name_fr="", name_nl="", name_de=""),
+                name="directory_organisation_has_a_name",
+            ),
+        ]
+
+    @property
+    def name(self) -> str:
+        return self.text("name")
+
+    @property
+    def description(self) -> str:
+        return self.text("description")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("directory:organisation", args=[self.slug])
+
+
+class GroupQuerySet(models.QuerySet):
+    def listed(self):
+        """What the public may see: published listings only."""
+        return self.filter(status=Status.PUBLISHED)
+
+    def networks(self):
+        return self.filter(kind__in=Group.NETWORK_KINDS)
+
+    def helplines(self):
+        return self.filter(kind=Group.Kind.HELPLINE)
+
+    def serving_municipality(self, municipality_codes):
+        """Networks whose service area includes one of these municipalities (REFNIS codes)."""
+        return self.filter(service_area__code__in=municipality_codes).distinct()
+
+
+class Group(TranslatedMixin, models.Model):
+    """A group, or a resource such as a network or a helpline (HSDS: service)."""
+
+    class Kind(models.TextChoices):
+        THERAPY_GROUP = "therapy_group", _("Therapy group")
+        SUPPORT_GROUP = "support_group", _("Support group")
+        SPEECH_CIRCLE = "speech_circle", _("Speech circle")
+        PSYCHOEDUCATION = "psychoeducation", _("Psycho-education")
+        ADULT_NETWORK = "adult_network", _("Mental-health network for adults")
+        YOUTH_NETWORK = "youth_network", _("Mental-health network for children and young people")
+        PLATFORM = "platform", _("Platform")
+        HELPLINE = "helpline", _("Helpline")
+        DIRECTORY = "directory", _("Directory")
+        ASSOCIATION = "association", _("Support association")
+
+    class Facilitation(models.TextChoices):
+        PROFESSIONAL = "professional", _("Led by a professional")
+        PEER = "peer", _("Peer-led")
+        CO_FACILITATED = "co_facilitated", _("Co-led by a professional and a peer")
+
+    class Format(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        ONLINE = "online", _("Online")
+        HYBRID = "hybrid", _("In person and online")
+
+    class Cohort(models.TextChoices):
+        DROP_IN = "dropin", _("Drop in, no registration")
+        OPEN = "open", _("Open for registration")
+        CLOSED = "closed", _("Closed group, next start date announced")
+        INTAKE = "intake", _("Intake interview first")
+        WAITING_LIST = "waiting_list", _("Waiting list")
+
+    class Cost(models.TextChoices):
+        FREE = "free", _("Free")
+        REIMBURSED = "reimbursed", _("Reimbursed or reduced fee")
+        PAID = "paid", _("Paid")
+        DONATION = "donation", _("Free donation")
+
+    class Credential(models.TextChoices):
+        VISA = "visa", _("Belgian health-professional visa")
+        INAMI = "inami", _("INAMI/RIZIV number")
+
+    NETWORK_KINDS = (Kind.ADULT_NETWORK, Kind.YOUTH_NETWORK)
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    slug = models.SlugField(max_length=120, unique=True)
+    organisation = models.ForeignKey(
+        Organisation, models.PROTECT, related_name="groups", verbose_name=_("organisation")
+    )
+    name_en = models.CharField(_("name (en)"), max_length=200, blank=True)
+    name_fr = models.CharField(_("name (fr)"), max_length=200, blank=True)
+    name_nl = models.CharField(_("name (nl)"), max_length=200, blank=True)
+    name_de = models.CharField(_("name (de)"), max_length=200, blank=True)
+    description_en = models.TextField(_("description (en)"), blank=True)
+    description_fr = models.TextField(_("description (fr)"), blank=True)
+    description_nl = models.TextField(_("description (nl)"), blank=True)
+    description_de = models.TextField(_("description (de)"), blank=True)
+    # When a line or office can be reached, in words ("24/7"); regular meetings are Schedules.
+    hours_en = models.CharField(_("hours (en)"), max_length=300, blank=True)
+    hours_fr = models.CharField(_("hours (fr)"), max_length=300, blank=True)
+    hours_nl = models.CharField(_("hours (nl)"), max_length=300, blank=True)
+    hours_de = models.CharField(_("hours (de)"), max_length=300, blank=True)
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    facilitation = models.CharField(
+        _("facilitation"), max_length=20, choices=Facilitation.choices, blank=True
+    )
+    format = models.CharField(_("format"), max_length=20, choices=Format.choices, blank=True)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="groups")
+    audiences = models.ManyToManyField(Audience, blank=True, related_name="groups")
+    approaches = models.ManyToManyField(Approach, blank=True, related_name="groups")
+    session_languages = models.ManyToManyField(
+        Language, blank=True, related_name="groups", verbose_name=_("languages of the sessions")
+    )
+    age_min = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
+    age_max = models.PositiveSmallIntegerField(_("maximum age"), null=True, blank=True)
+    coverage = models.CharField(_("coverage"), max_length=20, choices=Coverage.choices, blank=True)
+    service_area = models.ManyToManyField(
+        Municipality, blank=True, related_name="groups", verbose_name=_("service area")
+    )
+
+    cohort = models.CharField(_("cohort"), max_length=20, choices=Cohort.choices, blank=True)
+    next_start = models.DateField(_("next start date"), null=True, blank=True)
+    seats_left = models.PositiveSmallIntegerField(_("seats left"), null=True, blank=True)
+    cost = models.CharField(_("cost"), max_length=20, choices=Cost.choices, blank=True)
+    cost_amount = models.CharField(_("amount"), max_length=100, blank=True)
+    # None: the listing does not say.
+    referral_required = models.BooleanField(_("referral required"), null=True, blank=True)
+    step_free = models.BooleanField(_("step-free access"), default=False)
+    hearing_loop = models.BooleanField(_("hearing loop"), default=False)
+    childcare = models.BooleanField(_("childcare"), default=False)
+    evening = models.BooleanField(_("meets in the evening"), default=False)
+
+    credential_kind = models.CharField(
+        _("credential"), max_length=10, choices=Credential.choices, blank=True
+    )
+    credential_number = models.CharField(_("credential number"), max_length=40, blank=True)
+    credential_checked_at = models.DateTimeField(_("credential checked at"), null=True, blank=True)
+
+    website = models.URLField(_("website"), blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=120, blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    # When the organiser or a moderator last confirmed the facts: never set by an ordinary save.
+    confirmed_at = models.DateTimeField(_("details confirmed at"), null=True, blank=True)
+    source_key = models.CharField(
+        _("source key"), max_length=120, blank=True, help_text=_("Where this record was loaded from.")
+    )
+    sources = models.JSONField(_("sources"), default=list, blank=True)
+    synthetic = models.BooleanField(_("synthetic"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = GroupQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_key"],
+                condition=~models.Q(source_key=""),
+                name="directory_group_unique_source_key",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(name_en="", name_fr="", name_nl="", name_de=""),
+                name="directory_group_has_a_name",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(age_min__isnull=True)
+                | models.Q(age_max__isnull=True)
+                | models.Q(age_min__lte=models.F("age_max")),
+                name="directory_group_age_range_in_order",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "kind"], name="directory_group_status_kind"),
+        ]
+
+    @property
+    def name(self) -> str:
+        return self.text("name")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def description(self) -> str:
+        return self.text("description")
+
+    @property
+    def description_language(self) -> str | None:
+        return self.text_language("description")
+
+    @property
+    def hours(self) -> str:
+        return self.text("hours")
+
+    @property
+    def is_network(self) -> bool:
+        return self.kind in self.NETWORK_KINDS
+
+    def get_absolute_url(self) -> str:
+        view = "directory:network" if self.is_network else "directory:group"
+        return reverse(view, args=[self.slug])
+
+
+class Location(models.Model):
+    """Where a group meets (HSDS: location). Coordinates are the postcode's centroid unless the
+    organiser gives a precise point."""
+
+    group = models.ForeignKey(Group, models.CASCADE, related_name="locations")
+    name = models.CharField(_("place name"), max_length=200, blank=True)
+    address = models.CharField(_("street and number"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    municipality = models.ForeignKey(
+        Municipality, models.PROTECT, null=True, blank=True, verbose_name=_("municipality")
+    )
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    access_notes = models.CharField(_("access notes"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+        indexes = [
+            models.Index(fields=["latitude", "longitude"], name="directory_location_lat_lon"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True)
+                | models.Q(latitude__gte=-90, latitude__lte=90),
+                name="directory_location_latitude_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(longitude__isnull=True)
+                | models.Q(longitude__gte=-180, longitude__lte=180),
+                name="directory_location_longitude_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return ", ".join(p for p in (self.name, self.address, self.postcode) if p)
+
+
+WEEKDAYS = {"MO": rrule.MO, "TU": rrule.TU, "WE": rrule.WE, "TH": rrule.TH, "FR": rrule.FR,
+            "SA": rrule.SA, "SU": rrule.SU}
+
+
+class Schedule(models.Model):
+    """When a group meets, as HSDS 3.0 schedule fields (an iCalendar RRULE in columns)."""
+
+    class Freq(models.TextChoices):
+        WEEKLY = "WEEKLY", _("Weekly")
+        MONTHLY = "MONTHLY", _("Monthly")
+
+    group = models.ForeignKey(Group, models.CASCADE, related_name="schedules")
+    freq = models.CharField(_("frequency"), max_length=10, choices=Freq.choices)
+    interval = models.PositiveSmallIntegerField(_("every"), default=1)
+    byday = models.CharField(
+        _("days"), max_length=40, blank=True, help_text=_("Comma-separated: MO,TU or 2TU for the second Tuesday.")
+    )
+    bymonthday = models.CharField(_("days of the month"), max_length=40, blank=True)
+    dtstart = models.DateField(_("first date"))
+    until = models.DateField(_("last date"), null=True, blank=True)
+    count = models.PositiveSmallIntegerField(_("number of sessions"), null=True, blank=True)
+    opens_at = models.TimeField(_("starts at"))
+    closes_at = models.TimeField(_("ends at"))
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("schedule")
+        verbose_name_plural = _("schedules")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(interval__gte=1), name="directory_schedule_interval_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(opens_at__lt=models.F("closes_at")),
+                name="directory_schedule_opens_before_closing",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(until__isnull=True) | models.Q(until__gte=models.F("dtstart")),
+                name="directory_schedule_until_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.freq} {self.byday or self.bymonthday} {self.opens_at:%H:%M}"
+
+    def _rule(self):
+        byweekday = []
+        for token in filter(None, (t.strip() for t in self.byday.split(","))):
+            day = WEEKDAYS[token[-2:]]
+            byweekday.append(day(int(token[:-2])) if token[:-2] else day)
+        bymonthday = [int(d) for d in self.bymonthday.split(",") if d.strip()] or None
+        start = datetime.combine(self.dtstart, self.opens_at)
+        return rrule.rrule(
+            rrule.WEEKLY if self.freq == self.Freq.WEEKLY else rrule.MONTHLY,
+            dtstart=start,
+            interval=self.interval,
+            byweekday=byweekday or None,
+            bymonthday=bymonthday,
+            until=datetime.combine(self.until, time.max) if self.until else None,
+            count=self.count,
+        )
+
+    def upcoming(self, n: int = 5, after: datetime | None = None) -> list[datetime]:
+        """The next n sessions' start times, aware, in Europe/Brussels."""
+        now = timezone.localtime(after or timezone.now()).replace(tzinfo=None)
+        found = []
+        for start in self._rule().xafter(now - timedelta(seconds=1)):
+            day = start.date()
+            if self.valid_to and day > self.valid_to:
+                break
+            if self.valid_from and day < self.valid_from:
+                continue
+            found.append(timezone.make_aware(start))
+            if len(found) == n:
+                break
+        return found

