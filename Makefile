@@ -16,7 +16,7 @@ $(VENV)/.installed: requirements.lock
 	touch $@
 
 setup: $(VENV)/.installed
-	@mkdir -p var
+	@mkdir -p var/static
 	$(MANAGE) compile_translations
 
 data: setup

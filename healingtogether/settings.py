@@ -185,3 +185,5 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
+
+FORMS_URLFIELD_ASSUME_HTTPS = True

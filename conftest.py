@@ -1,0 +1,38 @@
+"""Test set-up shared by every app.
+
+The real places and bundled resources are loaded once into the test database, so tests look at
+the same Belgium a visitor sees. Browser tests run last: their live server needs a transactional
+database, which is emptied after each of them.
+"""
+
+import io
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.core.management import call_command
+
+# Passwords are hashed with a fast hasher in tests only (see STYLE.md, section 2).
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def load_real_data():
+    call_command("load_places", stdout=io.StringIO())
+    call_command("load_resources", stdout=io.StringIO())
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_real_data()
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

@@ -1,0 +1,53 @@
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import IntegrityError
+from django.utils import translation
+
+from healingtogether.test import make_group, make_schedule
+
+pytestmark = pytest.mark.django_db
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+def test_a_group_speaks_the_pages_language_when_it_can():
+    group = make_group(name_fr="Groupe", name_nl="Groep", description_fr="Texte")
+    with translation.override("nl"):
+        assert group.name == "Groep"
+        assert group.description == "Texte"
+        assert group.description_language == "fr"
+    with translation.override("de"):
+        assert group.name == "Groupe"
+
+
+def test_a_group_needs_a_name_in_some_language():
+    with pytest.raises(IntegrityError):
+        make_group(name_fr="")
+
+
+def test_the_age_range_must_be_in_order():
+    with pytest.raises(IntegrityError):
+        make_group(age_min=30, age_max=18)
+
+
+def test_a_weekly_schedule_gives_the_next_sessions_in_brussels_time():
+    schedule = make_schedule(make_group(), byday="TU", interval=2, dtstart=date(2026, 1, 6))
+    after = datetime(2026, 3, 20, 12, 0, tzinfo=BRUSSELS)
+    sessions = schedule.upcoming(3, after=after)
+    assert [s.date() for s in sessions] == [date(2026, 3, 31), date(2026, 4, 14), date(2026, 4, 28)]
+    # 31 March is after the switch to summer time: still 19:00 on the clock.
+    assert sessions[0].astimezone(BRUSSELS).time() == time(19, 0)
+
+
+def test_a_monthly_schedule_on_the_second_tuesday():
+    schedule = make_schedule(make_group(), freq="MONTHLY", byday="2TU", dtstart=date(2026, 1, 1))
+    sessions = schedule.upcoming(2, after=datetime(2026, 1, 1, tzinfo=BRUSSELS))
+    assert [s.date() for s in sessions] == [date(2026, 1, 13), date(2026, 2, 10)]
+
+
+def test_a_schedule_stops_after_its_last_date():
+    schedule = make_schedule(make_group(), dtstart=date(2026, 1, 6), until=date(2026, 1, 20))
+    sessions = schedule.upcoming(5, after=datetime(2026, 1, 1, tzinfo=BRUSSELS))
+    assert [s.date() for s in sessions] == [date(2026, 1, 6), date(2026, 1, 13), date(2026, 1, 20)]

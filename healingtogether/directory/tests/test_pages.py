@@ -1,0 +1,136 @@
+import re
+
+import pytest
+
+from healingtogether.directory.models import Group, Status
+from healingtogether.test import make_group
+
+pytestmark = pytest.mark.django_db
+
+LANGUAGES = ["en", "fr", "nl", "de"]
+PAGES = [
+    "/{lang}/",
+    "/{lang}/networks/",
+    "/{lang}/networks/brumenta/",
+    "/{lang}/groups/zelfmoordlijn-1813/",
+    "/{lang}/organisations/brumenta/",
+    "/{lang}/helplines/",
+    "/{lang}/about/",
+    "/{lang}/search/?q=rouw&near=5000",
+]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_type_answers_in_every_language(client, page, lang):
+    response = client.get(page.format(lang=lang))
+    assert response.status_code == 200
+    assert f'<html lang="{lang}">' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "accept, expected", [("nl-BE,nl;q=0.9", "/nl/"), ("fr-BE", "/fr/"), ("de", "/de/"), ("ja", "/en/")]
+)
+def test_the_root_redirects_by_accept_language(client, accept, expected):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE=accept)
+    assert response.status_code == 302
+    assert response["Location"] == expected
+
+
+@pytest.mark.parametrize(
+    "path, words",
+    [
+        ("/fr/groups/no-such-group/", "Nous n"),
+        ("/nl/networks/no-such-network/", "niet vinden"),
+        ("/de/organisations/nobody/", "nicht finden"),
+        ("/en/groups/no-such-group/", "We couldn't find this page"),
+    ],
+)
+def test_an_unknown_slug_gives_a_translated_404(client, path, words):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert words in response.content.decode()
+
+
+def test_an_unknown_language_prefix_is_a_404(client):
+    response = client.get("/xx/", HTTP_ACCEPT_LANGUAGE="nl")
+    assert response.status_code == 404
+    assert "niet vinden" in response.content.decode()
+
+
+def test_a_pending_listing_is_not_shown(client):
+    group = make_group(status=Status.PENDING)
+    assert client.get(f"/en/groups/{group.slug}/").status_code == 404
+    assert client.get("/en/groups/kalima/").status_code == 404
+
+
+def test_a_network_is_not_served_as_a_group_and_the_reverse(client):
+    assert client.get("/en/groups/brumenta/").status_code == 404
+    assert client.get("/en/networks/zelfmoordlijn-1813/").status_code == 404
+
+
+def test_the_language_switcher_keeps_the_current_page(client):
+    html = client.get("/fr/networks/brumenta/").content.decode()
+    for lang in LANGUAGES:
+        assert f'href="/{lang}/networks/brumenta/"' in html
+
+
+def test_outside_links_carry_noreferrer(client):
+    html = client.get("/en/groups/zelfmoordlijn-1813/").content.decode()
+    external = re.findall(r'<a href="https?://[^"]+"[^>]*>', html)
+    assert external
+    assert all('rel="noreferrer"' in link for link in external)
+
+
+def test_a_resource_page_shows_its_sources_and_confirmation_date(client):
+    group = Group.objects.get(slug="brumenta")
+    html = client.get("/en/networks/brumenta/").content.decode()
+    for source in group.sources:
+        assert source in html
+    assert "Details confirmed on" in html
+
+
+def test_a_network_page_lists_the_municipalities_it_covers(client):
+    html = client.get("/nl/networks/brumenta/").content.decode()
+    assert "Elsene" in html and "Schaarbeek" in html
+    html = client.get("/fr/networks/brumenta/").content.decode()
+    assert "Ixelles" in html and "Schaerbeek" in html
+
+
+def test_the_networks_page_lists_every_public_network(client):
+    html = client.get("/en/networks/").content.decode()
+    for network in Group.objects.listed().networks():
+        assert network.get_absolute_url() in html
+
+
+def test_a_listing_written_in_one_language_says_so(client):
+    group = make_group(name_fr="Groupe deuil Namur", description_fr="Un groupe pour parler du deuil.")
+    html = client.get(f"/nl/groups/{group.slug}/").content.decode()
+    assert "Un groupe pour parler du deuil." in html
+    assert 'lang="fr"' in html
+    assert "Deze beschrijving is in het Frans geschreven." in html
+
+
+@pytest.mark.parametrize(
+    "lang, present, absent",
+    [
+        ("fr", ["112", "0800 32 123", "107"], ["1813", "106", "108"]),
+        ("nl", ["112", "1813", "106"], ["0800 32 123", "108"]),
+        ("de", ["112", "108"], ["1813", "0800 32 123"]),
+        ("en", ["112", "0800 32 123", "107", "1813", "106", "108"], []),
+    ],
+)
+def test_every_page_shows_the_helplines_of_its_language(client, lang, present, absent):
+    for page in PAGES:
+        html = client.get(page.format(lang=lang)).content.decode()
+        block = html.split('class="help-now"')[1].split("</aside>")[0]
+        numbers = re.findall(r'class="phone" href="tel:[^"]+">([^<]+)<', block)
+        assert set(present) <= set(numbers)
+        assert not set(absent) & set(numbers)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_pages_with_tele_accueil_say_107_is_not_the_networks(client, lang):
+    html = client.get(f"/{lang}/").content.decode()
+    assert "107" in html
+    assert {"fr": "n’est pas la même chose", "en": "It is not the same as"}[lang] in html

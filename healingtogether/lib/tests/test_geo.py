@@ -1,0 +1,35 @@
+import math
+
+import pytest
+
+from healingtogether.lib.geo import bounding_box, distance_km
+
+BRUSSELS_GRAND_PLACE = (50.8467, 4.3525)
+NAMUR_STATION = (50.4685, 4.8620)
+
+def test_it_measures_brussels_to_namur():
+    # About 54 km as the crow flies between the two centres.
+    assert distance_km(*BRUSSELS_GRAND_PLACE, *NAMUR_STATION) == pytest.approx(54.0, abs=1.0)
+
+def test_it_gives_zero_for_the_same_point():
+    assert distance_km(*NAMUR_STATION, *NAMUR_STATION) == 0
+
+def test_it_is_symmetric():
+    assert distance_km(*BRUSSELS_GRAND_PLACE, *NAMUR_STATION) == pytest.approx(
+        distance_km(*NAMUR_STATION, *BRUSSELS_GRAND_PLACE)
+    )
+
+@pytest.mark.parametrize("radius", [1, 10, 25, 200])
+def test_the_box_contains_every_point_on_the_circle(radius):
+    lat, lon = BRUSSELS_GRAND_PLACE
+    min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, radius)
+    # Walk round the circle: every point at exactly `radius` km lies inside the box.
+    for step in range(360):
+
+        bearing = math.radians(step)
+        dlat = math.degrees(radius / 6371.0088 * math.cos(bearing))
+        point_lat = lat + dlat
+        dlon = math.degrees(radius / 6371.0088 * math.sin(bearing) / math.cos(math.radians(point_lat)))
+        point_lon = lon + dlon
+        assert min_lat <= point_lat <= max_lat
+        assert min_lon - 1e-9 <= point_lon <= max_lon + 1e-9

@@ -1,0 +1,68 @@
+"""Shared test helpers: a factory for directory rows and the people who use the site.
+
+Personas, as in healthchecks' hc/test.py: `moderator` is on our team and works in the admin;
+`stranger` is a signed-in user with no rights at all. A seeker has no account, so tests use an
+anonymous client for them.
+"""
+
+import itertools
+from datetime import date, time
+
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from healingtogether.directory.models import Group, Location, Organisation, Schedule, Status
+
+_counter = itertools.count(1)
+
+
+def make_organisation(**fields) -> Organisation:
+    n = next(_counter)
+    defaults = {"slug": f"organisation-{n}", "name_fr": f"Association {n}", "kind": "association"}
+    return Organisation.objects.create(**{**defaults, **fields})
+
+
+def make_group(*, topics=(), audiences=(), languages=(), **fields) -> Group:
+    """A published support group, with whatever fields the test cares about."""
+    n = next(_counter)
+    organisation = fields.pop("organisation", None) or make_organisation()
+    defaults = {
+        "slug": f"group-{n}",
+        "organisation": organisation,
+        "name_fr": f"Groupe de parole {n}",
+        "description_fr": "Un groupe de parole pour se retrouver entre personnes qui vivent la même chose.",
+        "kind": Group.Kind.SUPPORT_GROUP,
+        "facilitation": Group.Facilitation.PEER,
+        "format": Group.Format.IN_PERSON,
+        "status": Status.PUBLISHED,
+        "confirmed_at": timezone.now(),
+    }
+    group = Group.objects.create(**{**defaults, **fields})
+    group.topics.set(topics)
+    group.audiences.set(audiences)
+    group.session_languages.set(languages)
+    return group
+
+
+def make_location(group, **fields) -> Location:
+    defaults = {"postcode": "5000", "latitude": 50.4669, "longitude": 4.8675}
+    return Location.objects.create(group=group, **{**defaults, **fields})
+
+
+def make_schedule(group, **fields) -> Schedule:
+    defaults = {
+        "freq": Schedule.Freq.WEEKLY,
+        "byday": "TU",
+        "dtstart": date(2026, 1, 6),
+        "opens_at": time(19, 0),
+        "closes_at": time(21, 0),
+    }
+    return Schedule.objects.create(group=group, **{**defaults, **fields})
+
+
+def make_moderator() -> User:
+    return User.objects.create_superuser("moderator", "moderator@example.org", "a calm password 4 tests")
+
+
+def make_stranger() -> User:
+    return User.objects.create_user("stranger", "stranger@example.org", "a calm password 4 tests")
