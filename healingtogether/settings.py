@@ -185,5 +185,3 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
-
-FORMS_URLFIELD_ASSUME_HTTPS = True

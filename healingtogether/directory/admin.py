@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from healingtogether.lib.i18n import translated_fields
@@ -22,8 +23,13 @@ class TaxonomyAdmin(admin.ModelAdmin):
     search_fields = ["slug", *translated_fields("label"), *translated_fields("synonyms")]
 
 
+# A website typed without a scheme is taken as https, as Django 6 will do.
+URL_AS_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_AS_HTTPS
     list_display = ["__str__", "kind", "website", "updated_at"]
     list_filter = ["kind"]
     search_fields = ["slug", *translated_fields("name"), "website", "email"]
@@ -44,6 +50,7 @@ class ScheduleInline(admin.TabularInline):
 
 @admin.register(Group)
 class GroupAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_AS_HTTPS
     list_display = ["__str__", "kind", "status", "organisation", "coverage", "confirmed_at"]
     list_filter = ["status", "kind", "facilitation", "format", "coverage", "cost", "synthetic",
                    "topics", "audiences"]

@@ -1,0 +1,90 @@
+"""Every page type in a real browser: Debian's Chromium driven by Playwright, checked by axe-core.
+
+Each test opens the pages of one language at a phone's width and a desktop's, and asserts what a
+person (or their screen reader) would notice: the page loads, axe-core finds no accessibility
+violation, nothing is fetched from another host, and no cookie is left behind.
+"""
+
+import os
+from urllib.parse import urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import sync_playwright
+
+from conftest import load_real_data
+from healingtogether.directory.models import Group
+from healingtogether.directory.tests.test_pages import LANGUAGES, PAGES
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
+
+
+@pytest.fixture
+def real_data():
+    # The live server's transactional database is emptied after each browser test.
+    if not Group.objects.exists():
+        load_real_data()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    # Playwright's sync API runs an event loop in this thread; the test's own database calls are
+    # still synchronous, so Django's guard against ORM calls inside a loop does not apply here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _describe(violations):
+    return [
+        (v["id"], v["impact"], [node["target"] for node in v["nodes"]][:3]) for v in violations
+    ]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_page_type_is_accessible_and_private(live_server, real_data, browser, lang):
+    axe = Axe()
+    own_host = urlsplit(live_server.url).netloc
+    for size in WIDTHS.values():
+        context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+        page = context.new_page()
+        requested = []
+        page.on("request", lambda request: requested.append(request.url))
+        for path in PAGES:
+            url = live_server.url + path.format(lang=lang)
+            response = page.goto(url)
+            assert response.status == 200, url
+            assert page.locator("html").get_attribute("lang") == lang
+            results = axe.run(page)
+            assert results.response["violations"] == [], (url, size, _describe(results.response["violations"]))
+        foreign = [u for u in requested if urlsplit(u).netloc != own_host]
+        assert foreign == []
+        assert context.cookies() == []
+        context.close()
+
+
+def test_the_search_works_without_javascript(live_server, real_data, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/nl/")
+    page.locator("#near").fill("5000")
+    page.locator("form.search-form button").click()
+    page.wait_for_load_state()
+    assert "/nl/search/" in page.url and "near=5000" in page.url
+    # The person's networks for Namur are listed, with links to their pages.
+    networks = page.locator("section[aria-labelledby=networks-title] li.card a")
+    assert networks.count() >= 1
+    assert all(href.startswith("/nl/networks/") for href in networks.evaluate_all("els => els.map(e => e.getAttribute('href'))"))
+    context.close()
