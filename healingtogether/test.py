@@ -30,7 +30,7 @@ def make_group(*, topics=(), audiences=(), languages=(), **fields) -> Group:
         "slug": f"group-{n}",
         "organisation": organisation,
         "name_fr": f"Groupe de parole {n}",
-        "description_fr": "Un groupe de parole pour se retrouver entre personnes qui vivent la même chose.",
+        "description_fr": "Un groupe pour se retrouver entre personnes qui vivent la même chose.",
         "kind": Group.Kind.SUPPORT_GROUP,
         "facilitation": Group.Facilitation.PEER,
         "format": Group.Format.IN_PERSON,
@@ -61,7 +61,9 @@ def make_schedule(group, **fields) -> Schedule:
 
 
 def make_moderator() -> User:
-    return User.objects.create_superuser("moderator", "moderator@example.org", "a calm password 4 tests")
+    return User.objects.create_superuser(
+        "moderator", "moderator@example.org", "a calm password 4 tests"
+    )
 
 
 def make_stranger() -> User:

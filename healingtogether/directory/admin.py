@@ -52,10 +52,26 @@ class ScheduleInline(admin.TabularInline):
 class GroupAdmin(admin.ModelAdmin):
     formfield_overrides = URL_AS_HTTPS
     list_display = ["__str__", "kind", "status", "organisation", "coverage", "confirmed_at"]
-    list_filter = ["status", "kind", "facilitation", "format", "coverage", "cost", "synthetic",
-                   "topics", "audiences"]
-    search_fields = ["slug", *translated_fields("name"), *translated_fields("description"),
-                     "organisation__name_fr", "organisation__name_nl", "website", "email"]
+    list_filter = [
+        "status",
+        "kind",
+        "facilitation",
+        "format",
+        "coverage",
+        "cost",
+        "synthetic",
+        "topics",
+        "audiences",
+    ]
+    search_fields = [
+        "slug",
+        *translated_fields("name"),
+        *translated_fields("description"),
+        "organisation__name_fr",
+        "organisation__name_nl",
+        "website",
+        "email",
+    ]
     readonly_fields = ["public_id", "source_key", "created_at", "updated_at"]
     autocomplete_fields = ["organisation", "service_area"]
     filter_horizontal = ["topics", "audiences", "approaches", "session_languages"]
@@ -64,20 +80,67 @@ class GroupAdmin(admin.ModelAdmin):
     actions = ["publish", "archive"]
     fieldsets = [
         (None, {"fields": ["organisation", "slug", "kind", "status", "public_id"]}),
-        (_("Name and description"), {"fields": [*translated_fields("name"),
-                                                *translated_fields("description"),
-                                                *translated_fields("hours")]}),
-        (_("Who and what"), {"fields": ["facilitation", "format", "topics", "audiences",
-                                         "approaches", "session_languages", "age_min", "age_max"]}),
+        (
+            _("Name and description"),
+            {
+                "fields": [
+                    *translated_fields("name"),
+                    *translated_fields("description"),
+                    *translated_fields("hours"),
+                ]
+            },
+        ),
+        (
+            _("Who and what"),
+            {
+                "fields": [
+                    "facilitation",
+                    "format",
+                    "topics",
+                    "audiences",
+                    "approaches",
+                    "session_languages",
+                    "age_min",
+                    "age_max",
+                ]
+            },
+        ),
         (_("Where"), {"fields": ["coverage", "service_area"]}),
-        (_("Joining"), {"fields": ["cohort", "next_start", "seats_left", "cost", "cost_amount",
-                                    "referral_required", "step_free", "hearing_loop", "childcare",
-                                    "evening"]}),
-        (_("Credentials"), {"fields": ["credential_kind", "credential_number",
-                                        "credential_checked_at"]}),
+        (
+            _("Joining"),
+            {
+                "fields": [
+                    "cohort",
+                    "next_start",
+                    "seats_left",
+                    "cost",
+                    "cost_amount",
+                    "referral_required",
+                    "step_free",
+                    "hearing_loop",
+                    "childcare",
+                    "evening",
+                ]
+            },
+        ),
+        (
+            _("Credentials"),
+            {"fields": ["credential_kind", "credential_number", "credential_checked_at"]},
+        ),
         (_("Contact"), {"fields": ["website", "email", "phone", "contact_person"]}),
-        (_("Record"), {"fields": ["confirmed_at", "source_key", "sources", "synthetic",
-                                   "created_at", "updated_at"]}),
+        (
+            _("Record"),
+            {
+                "fields": [
+                    "confirmed_at",
+                    "source_key",
+                    "sources",
+                    "synthetic",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
     ]
 
     @admin.action(description=_("Publish the selected listings"))

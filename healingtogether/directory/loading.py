@@ -228,7 +228,10 @@ def _check_record(record, translations, known_municipalities, area_codes, langua
     need(
         isinstance(name, dict)
         and name
-        and all(code in CONTENT_LANGUAGES and isinstance(v, str) and v.strip() for code, v in name.items()),
+        and all(
+            code in CONTENT_LANGUAGES and isinstance(v, str) and v.strip()
+            for code, v in name.items()
+        ),
         "name",
         "must give the name in at least one of en, fr, nl, de",
     )
@@ -246,7 +249,11 @@ def _check_record(record, translations, known_municipalities, area_codes, langua
         "languages",
         "must list known language codes",
     )
-    need(record.get("region") in COVERAGE, "region", f"must be one of {', '.join(map(str, COVERAGE))}")
+    need(
+        record.get("region") in COVERAGE,
+        "region",
+        f"must be one of {', '.join(map(str, COVERAGE))}",
+    )
     area = record.get("area")
     if area is not None:
         if not isinstance(area, dict):
@@ -256,7 +263,11 @@ def _check_record(record, translations, known_municipalities, area_codes, langua
                 codes = area.get(part, [])
                 known = known_municipalities if part == "municipalities" else area_codes[part]
                 unknown = [c for c in codes if c not in known] if isinstance(codes, list) else codes
-                need(isinstance(codes, list) and not unknown, f"area.{part}", f"unknown codes {unknown}")
+                need(
+                    isinstance(codes, list) and not unknown,
+                    f"area.{part}",
+                    f"unknown codes {unknown}",
+                )
     for field, mapping in (("topics", TOPICS), ("audience", AUDIENCES)):
         values = record.get(field)
         unknown = [v for v in values if v not in mapping] if isinstance(values, list) else values
@@ -277,14 +288,21 @@ def _check_record(record, translations, known_municipalities, area_codes, langua
         summary = translated.get("summary")
         need(
             isinstance(summary, dict)
-            and all(isinstance(summary.get(c), str) and summary[c].strip() for c in CONTENT_LANGUAGES),
+            and all(
+                isinstance(summary.get(c), str) and summary[c].strip() for c in CONTENT_LANGUAGES
+            ),
             "translations.summary",
             "needs en, fr, nl and de",
         )
         hours = translated.get("hours")
         need(
             (hours is None) == (record.get("hours") is None)
-            and (hours is None or all(isinstance(hours.get(c), str) and hours[c].strip() for c in CONTENT_LANGUAGES)),
+            and (
+                hours is None
+                or all(
+                    isinstance(hours.get(c), str) and hours[c].strip() for c in CONTENT_LANGUAGES
+                )
+            ),
             "translations.hours",
             "needs en, fr, nl and de when the record has hours, and nothing otherwise",
         )
@@ -298,7 +316,9 @@ def _check_resources(records, translations) -> list[str]:
         return ["translations: the file must hold an object keyed by record id"]
     municipalities = dict(Municipality.objects.values_list("code", "arrondissement_id"))
     area_codes = {
-        "provinces": set(Municipality.objects.exclude(province=None).values_list("province_id", flat=True)),
+        "provinces": set(
+            Municipality.objects.exclude(province=None).values_list("province_id", flat=True)
+        ),
         "arrondissements": set(municipalities.values()),
     }
     languages = set(Language.objects.values_list("slug", flat=True))
@@ -326,13 +346,19 @@ def _check_resources(records, translations) -> list[str]:
 def _service_area(area) -> set[str]:
     if not area:
         return set()
-    return set(
-        Municipality.objects.filter(province_id__in=area.get("provinces", [])).values_list("code", flat=True)
-    ) | set(
-        Municipality.objects.filter(arrondissement_id__in=area.get("arrondissements", [])).values_list(
-            "code", flat=True
+    return (
+        set(
+            Municipality.objects.filter(province_id__in=area.get("provinces", [])).values_list(
+                "code", flat=True
+            )
         )
-    ) | set(area.get("municipalities", []))
+        | set(
+            Municipality.objects.filter(
+                arrondissement_id__in=area.get("arrondissements", [])
+            ).values_list("code", flat=True)
+        )
+        | set(area.get("municipalities", []))
+    )
 
 
 def _names(record) -> dict[str, str]:
@@ -382,8 +408,14 @@ def load_resources(path: Path | None = None, translations_path: Path | None = No
         organisation, org_changed = _apply(
             Organisation,
             key,
-            {"slug": record["id"], "kind": organisation_kind, "website": record["website"] or "",
-             "email": record["email"] or "", "phone": record["phone"] or "", **_names(record)},
+            {
+                "slug": record["id"],
+                "kind": organisation_kind,
+                "website": record["website"] or "",
+                "email": record["email"] or "",
+                "phone": record["phone"] or "",
+                **_names(record),
+            },
         )
         translated = translations[record["id"]]
         fields = {
@@ -406,13 +438,19 @@ def load_resources(path: Path | None = None, translations_path: Path | None = No
             fields["status"] = Status.PENDING if record["confidence"] == "low" else Status.PUBLISHED
             fields["confirmed_at"] = now
         group, changed = _apply(Group, key, fields)
-        changed |= _set_relation(group.topics, [topics[s] for v in record["topics"] for s in TOPICS[v]])
+        changed |= _set_relation(
+            group.topics, [topics[s] for v in record["topics"] for s in TOPICS[v]]
+        )
         changed |= _set_relation(
             group.audiences, [audiences[s] for v in record["audience"] for s in AUDIENCES[v]]
         )
-        changed |= _set_relation(group.session_languages, [languages[c] for c in record["languages"]])
+        changed |= _set_relation(
+            group.session_languages, [languages[c] for c in record["languages"]]
+        )
         area = _service_area(record["area"])
-        changed |= _set_relation(group.service_area, list(Municipality.objects.filter(code__in=area)))
+        changed |= _set_relation(
+            group.service_area, list(Municipality.objects.filter(code__in=area))
+        )
         if existing is None:
             counts["created"] += 1
         elif changed or org_changed:

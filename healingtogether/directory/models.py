@@ -120,7 +120,10 @@ class Organisation(TranslatedMixin, models.Model):
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     source_key = models.CharField(
-        _("source key"), max_length=120, blank=True, help_text=_("Where this record was loaded from.")
+        _("source key"),
+        max_length=120,
+        blank=True,
+        help_text=_("Where this record was loaded from."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -282,7 +285,10 @@ class Group(TranslatedMixin, models.Model):
     # When the organiser or a moderator last confirmed the facts: never set by an ordinary save.
     confirmed_at = models.DateTimeField(_("details confirmed at"), null=True, blank=True)
     source_key = models.CharField(
-        _("source key"), max_length=120, blank=True, help_text=_("Where this record was loaded from.")
+        _("source key"),
+        max_length=120,
+        blank=True,
+        help_text=_("Where this record was loaded from."),
     )
     sources = models.JSONField(_("sources"), default=list, blank=True)
     synthetic = models.BooleanField(_("synthetic"), default=False)
@@ -382,8 +388,15 @@ class Location(models.Model):
         return ", ".join(p for p in (self.name, self.address, self.postcode) if p)
 
 
-WEEKDAYS = {"MO": rrule.MO, "TU": rrule.TU, "WE": rrule.WE, "TH": rrule.TH, "FR": rrule.FR,
-            "SA": rrule.SA, "SU": rrule.SU}
+WEEKDAYS = {
+    "MO": rrule.MO,
+    "TU": rrule.TU,
+    "WE": rrule.WE,
+    "TH": rrule.TH,
+    "FR": rrule.FR,
+    "SA": rrule.SA,
+    "SU": rrule.SU,
+}
 
 
 class Schedule(models.Model):
@@ -397,7 +410,10 @@ class Schedule(models.Model):
     freq = models.CharField(_("frequency"), max_length=10, choices=Freq.choices)
     interval = models.PositiveSmallIntegerField(_("every"), default=1)
     byday = models.CharField(
-        _("days"), max_length=40, blank=True, help_text=_("Comma-separated: MO,TU or 2TU for the second Tuesday.")
+        _("days"),
+        max_length=40,
+        blank=True,
+        help_text=_("Comma-separated: MO,TU or 2TU for the second Tuesday."),
     )
     bymonthday = models.CharField(_("days of the month"), max_length=40, blank=True)
     dtstart = models.DateField(_("first date"))

@@ -3,10 +3,11 @@ from itertools import groupby
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
-from .context_processors import helplines_for
-from .models import Coverage, Group, Organisation
 from healingtogether.lib.i18n import current_language
 from healingtogether.places.models import Municipality
+
+from .context_processors import helplines_for
+from .models import Coverage, Group, Organisation
 
 
 def home(request):
@@ -15,8 +16,12 @@ def home(request):
 
 
 def _listed_group(slug, networks: bool):
-    groups = Group.objects.listed().select_related("organisation").prefetch_related(
-        "topics", "audiences", "approaches", "session_languages", "locations", "schedules"
+    groups = (
+        Group.objects.listed()
+        .select_related("organisation")
+        .prefetch_related(
+            "topics", "audiences", "approaches", "session_languages", "locations", "schedules"
+        )
     )
     groups = groups.networks() if networks else groups.exclude(kind__in=Group.NETWORK_KINDS)
     return get_object_or_404(groups, slug=slug)
@@ -36,17 +41,20 @@ def network(request, slug):
             key=lambda m: m.arrondissement,
         )
     ]
-    ctx = {"group": group, "by_arrondissement": by_arrondissement,
-           "municipality_count": len(municipalities)}
+    ctx = {
+        "group": group,
+        "by_arrondissement": by_arrondissement,
+        "municipality_count": len(municipalities),
+    }
     return render(request, "directory/network.html", ctx)
 
 
 def organisation(request, slug):
     groups = Group.objects.listed()
     org = get_object_or_404(
-        Organisation.objects.filter(groups__in=groups).distinct().prefetch_related(
-            Prefetch("groups", queryset=groups, to_attr="listed_groups")
-        ),
+        Organisation.objects.filter(groups__in=groups)
+        .distinct()
+        .prefetch_related(Prefetch("groups", queryset=groups, to_attr="listed_groups")),
         slug=slug,
     )
     return render(request, "directory/organisation.html", {"organisation": org})
@@ -54,8 +62,13 @@ def organisation(request, slug):
 
 def networks(request):
     """Every public mental-health network, adult and youth, by the part of Belgium it serves."""
-    order = [Coverage.BRUSSELS, Coverage.FLANDERS, Coverage.WALLONIA, Coverage.GERMAN_SPEAKING,
-             Coverage.NATIONAL]
+    order = [
+        Coverage.BRUSSELS,
+        Coverage.FLANDERS,
+        Coverage.WALLONIA,
+        Coverage.GERMAN_SPEAKING,
+        Coverage.NATIONAL,
+    ]
     all_networks = sorted(
         Group.objects.listed().networks(), key=lambda g: (order.index(g.coverage), g.name.lower())
     )
@@ -63,11 +76,13 @@ def networks(request):
     for coverage in order:
         members = [g for g in all_networks if g.coverage == coverage]
         if members:
-            sections.append({
-                "label": Coverage(coverage).label,
-                "adult": [g for g in members if g.kind == Group.Kind.ADULT_NETWORK],
-                "youth": [g for g in members if g.kind == Group.Kind.YOUTH_NETWORK],
-            })
+            sections.append(
+                {
+                    "label": Coverage(coverage).label,
+                    "adult": [g for g in members if g.kind == Group.Kind.ADULT_NETWORK],
+                    "youth": [g for g in members if g.kind == Group.Kind.YOUTH_NETWORK],
+                }
+            )
     return render(request, "directory/networks.html", {"sections": sections})
 
 

@@ -17,7 +17,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
-PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+)
 
 
 def content_security_policy(get_response):

@@ -23,7 +23,15 @@ class ArrondissementAdmin(PlaceAdmin):
 
 @admin.register(Municipality)
 class MunicipalityAdmin(PlaceAdmin):
-    list_display = ["code", "name_nl", "name_fr", "name_de", "arrondissement", "latitude", "longitude"]
+    list_display = [
+        "code",
+        "name_nl",
+        "name_fr",
+        "name_de",
+        "arrondissement",
+        "latitude",
+        "longitude",
+    ]
     list_filter = ["region", "province"]
 
 

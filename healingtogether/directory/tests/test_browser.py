@@ -42,15 +42,15 @@ def browser():
     # still synchronous, so Django's guard against ORM calls inside a loop does not apply here.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
 
 
 def _describe(violations):
-    return [
-        (v["id"], v["impact"], [node["target"] for node in v["nodes"]][:3]) for v in violations
-    ]
+    return [(v["id"], v["impact"], [node["target"] for node in v["nodes"]][:3]) for v in violations]
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -61,14 +61,18 @@ def test_every_page_type_is_accessible_and_private(live_server, real_data, brows
         context = browser.new_context(viewport={"width": size[0], "height": size[1]})
         page = context.new_page()
         requested = []
-        page.on("request", lambda request: requested.append(request.url))
+        page.on("request", lambda request, seen=requested: seen.append(request.url))
         for path in PAGES:
             url = live_server.url + path.format(lang=lang)
             response = page.goto(url)
             assert response.status == 200, url
             assert page.locator("html").get_attribute("lang") == lang
             results = axe.run(page)
-            assert results.response["violations"] == [], (url, size, _describe(results.response["violations"]))
+            assert results.response["violations"] == [], (
+                url,
+                size,
+                _describe(results.response["violations"]),
+            )
         foreign = [u for u in requested if urlsplit(u).netloc != own_host]
         assert foreign == []
         assert context.cookies() == []
@@ -86,5 +90,8 @@ def test_the_search_works_without_javascript(live_server, real_data, browser):
     # The person's networks for Namur are listed, with links to their pages.
     networks = page.locator("section[aria-labelledby=networks-title] li.card a")
     assert networks.count() >= 1
-    assert all(href.startswith("/nl/networks/") for href in networks.evaluate_all("els => els.map(e => e.getAttribute('href'))"))
+    assert all(
+        href.startswith("/nl/networks/")
+        for href in networks.evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    )
     context.close()

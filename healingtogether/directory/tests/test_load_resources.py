@@ -101,7 +101,11 @@ def test_a_malformed_record_is_named_and_nothing_changes(tmp_path):
         ("kind", "spaceship", "kind"),
         ("name", {}, "name"),
         ("topics", ["not_a_topic"], "topics"),
-        ("area", {"provinces": ["99999"], "arrondissements": [], "municipalities": []}, "area.provinces"),
+        (
+            "area",
+            {"provinces": ["99999"], "arrondissements": [], "municipalities": []},
+            "area.provinces",
+        ),
         ("confidence", "certain", "confidence"),
         ("email", "not an address", "email"),
     ],

@@ -29,7 +29,8 @@ def test_every_page_type_answers_in_every_language(client, page, lang):
 
 
 @pytest.mark.parametrize(
-    "accept, expected", [("nl-BE,nl;q=0.9", "/nl/"), ("fr-BE", "/fr/"), ("de", "/de/"), ("ja", "/en/")]
+    "accept, expected",
+    [("nl-BE,nl;q=0.9", "/nl/"), ("fr-BE", "/fr/"), ("de", "/de/"), ("ja", "/en/")],
 )
 def test_the_root_redirects_by_accept_language(client, accept, expected):
     response = client.get("/", HTTP_ACCEPT_LANGUAGE=accept)
@@ -104,7 +105,9 @@ def test_the_networks_page_lists_every_public_network(client):
 
 
 def test_a_listing_written_in_one_language_says_so(client):
-    group = make_group(name_fr="Groupe deuil Namur", description_fr="Un groupe pour parler du deuil.")
+    group = make_group(
+        name_fr="Groupe deuil Namur", description_fr="Un groupe pour parler du deuil."
+    )
     html = client.get(f"/nl/groups/{group.slug}/").content.decode()
     assert "Un groupe pour parler du deuil." in html
     assert 'lang="fr"' in html
@@ -133,4 +136,4 @@ def test_every_page_shows_the_helplines_of_its_language(client, lang, present, a
 def test_pages_with_tele_accueil_say_107_is_not_the_networks(client, lang):
     html = client.get(f"/{lang}/").content.decode()
     assert "107" in html
-    assert {"fr": "n’est pas la même chose", "en": "It is not the same as"}[lang] in html
+    assert {"fr": "À ne pas confondre", "en": "It is not the same as"}[lang] in html

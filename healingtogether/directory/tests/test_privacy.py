@@ -20,7 +20,9 @@ def test_browsing_sets_no_cookie(client, path):
 def test_pages_load_nothing_from_another_host(client, path):
     html = client.get(path).content.decode()
     # Anything the browser fetches by itself: scripts, styles, images, fonts, frames, icons.
-    fetched = re.findall(r'<(?:script|img|iframe|source|video|audio|embed)[^>]*\ssrc="([^"]+)"', html)
+    fetched = re.findall(
+        r'<(?:script|img|iframe|source|video|audio|embed)[^>]*\ssrc="([^"]+)"', html
+    )
     fetched += re.findall(r'<link[^>]*\shref="([^"]+)"', html)
     fetched += re.findall(r"url\(([^)]+)\)", html)
     assert fetched

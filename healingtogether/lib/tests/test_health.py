@@ -21,10 +21,17 @@ def test_it_answers_503_when_the_database_is_unreachable():
         "from django.test import Client; r = Client().get('/healthz');"
         "print(r.status_code, r.content.decode().strip())"
     )
-    env = {**os.environ, "DATABASE_URL": "postgres://nobody@127.0.0.1:9/nothing",
-           "DJANGO_SETTINGS_MODULE": "healingtogether.settings"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:9/nothing",
+        "DJANGO_SETTINGS_MODULE": "healingtogether.settings",
+    }
     result = subprocess.run(
-        [sys.executable, "-c", script], env=env, cwd=settings.BASE_DIR,
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.stdout.strip() == "503 database unavailable", result.stderr

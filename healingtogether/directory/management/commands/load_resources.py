@@ -21,9 +21,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--file", type=Path, help="resources file (default: data/be-resources.json)")
+        parser.add_argument(
+            "--file", type=Path, help="resources file (default: data/be-resources.json)"
+        )
         parser.add_argument("--translations", type=Path, help="translations of the summaries")
-        parser.add_argument("--taxonomy", type=Path, help="taxonomy file (default: data/taxonomy.json)")
+        parser.add_argument(
+            "--taxonomy", type=Path, help="taxonomy file (default: data/taxonomy.json)"
+        )
 
     def handle(self, *args, **options):
         try:
