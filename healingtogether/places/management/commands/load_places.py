@@ -3,6 +3,8 @@
 Safe to run again: existing places are updated in place, nothing is doubled.
 """
 
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
 from healingtogether.places.loading import PlacesError, load_places
@@ -14,9 +16,12 @@ class Command(BaseCommand):
         "Idempotent: a second run updates the same rows."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument("--names", type=Path, help="extra names (default: data/places.json)")
+
     def handle(self, *args, **options):
         try:
-            counts = load_places()
+            counts = load_places(options["names"])
         except PlacesError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(", ".join(f"{n} {kind}" for kind, n in counts.items()))
