@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "healingtogether.places",
     "healingtogether.directory",
+    "healingtogether.search",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from healingtogether.directory.models import Group, Location, Organisation, Schedule, Status
+from healingtogether.search.text import index_groups
 
 _counter = itertools.count(1)
 
@@ -41,6 +42,7 @@ def make_group(*, topics=(), audiences=(), languages=(), **fields) -> Group:
     group.topics.set(topics)
     group.audiences.set(audiences)
     group.session_languages.set(languages)
+    index_groups(Group.objects.filter(pk=group.pk))
     return group
 
 

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from healingtogether.lib.i18n import translated_fields
+from healingtogether.search.text import index_groups
 
 from .models import (
     Approach,
@@ -142,6 +143,11 @@ class GroupAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Topics and names feed the search index; the many-to-many rows exist only now.
+        index_groups(Group.objects.filter(pk=form.instance.pk))
 
     @admin.action(description=_("Publish the selected listings"))
     def publish(self, request, queryset):

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from healingtogether.lib.i18n import CONTENT_LANGUAGES
 from healingtogether.places.models import Municipality
+from healingtogether.search.text import index_groups
 
 from .models import Approach, Audience, Coverage, Group, Language, Organisation, Status, Topic
 
@@ -451,6 +452,8 @@ def load_resources(path: Path | None = None, translations_path: Path | None = No
         changed |= _set_relation(
             group.service_area, list(Municipality.objects.filter(code__in=area))
         )
+        if existing is None or changed or org_changed:
+            index_groups(Group.objects.filter(pk=group.pk))
         if existing is None:
             counts["created"] += 1
         elif changed or org_changed:

@@ -1,5 +1,6 @@
 """Text normalisation shared by search and place lookups."""
 
+import re
 import unicodedata
 
 
@@ -8,3 +9,43 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(bare.casefold().split())
+
+
+STEM_LANGUAGES = ("french", "dutch", "english", "german")
+_stemmers = None
+
+
+def _all_stemmers():
+    global _stemmers
+    if _stemmers is None:
+        import snowballstemmer
+
+        _stemmers = [snowballstemmer.stemmer(language) for language in STEM_LANGUAGES]
+    return _stemmers
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, lowercase but with their accents (stemmers need them)."""
+    return re.findall(r"[^\W_]+", text.casefold())
+
+
+def terms(word: str) -> set[str]:
+    """A word folded, and its French, Dutch, English and German stems, folded too.
+
+    "groupes", "groepen" and "groups" each reduce to their own language's stem, so a query and a
+    document meet whatever language either is written in. Only [a-z0-9] survive, which keeps
+    every term safe inside an FTS5 or tsquery expression.
+    """
+    found = {fold(word)}
+    found.update(fold(stemmer.stemWord(word)) for stemmer in _all_stemmers())
+    return {t for t in (re.sub(r"[^a-z0-9]", "", t) for t in found) if t}
+
+
+def index_text(*texts: str) -> str:
+    """Every term of the texts, once each, space-separated: what the search index stores."""
+    seen = {}
+    for text in texts:
+        for word in words(text or ""):
+            for term in sorted(terms(word)):
+                seen.setdefault(term, None)
+    return " ".join(seen)

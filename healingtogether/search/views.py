@@ -1,40 +1,26 @@
-"""A first search: words in names, descriptions and topics, and the networks for a place.
-
-The full multilingual, faceted search replaces the text matching here; the page's parameters
-(`q`, `near`) stay the same.
+"""The search page: multilingual text search over every listed group, and the networks for a
+place. Filters, facets, distances and paging come with the rest of the search issue; the page's
+parameters (`q`, `near`) stay the same.
 """
 
-from django.db.models import Q
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from healingtogether.directory.models import Group
-from healingtogether.lib.i18n import CONTENT_LANGUAGES
 from healingtogether.places.models import find_place
 
-MAX_QUERY_LENGTH = 200
+from .text import clean_query, matching
 
-
-def _matching(words):
-    groups = Group.objects.listed()
-    for word in words:
-        condition = Q()
-        for code in CONTENT_LANGUAGES:
-            condition |= Q(**{f"name_{code}__icontains": word})
-            condition |= Q(**{f"description_{code}__icontains": word})
-            condition |= Q(**{f"topics__label_{code}__icontains": word})
-            condition |= Q(**{f"topics__synonyms_{code}__icontains": word})
-        groups = groups.filter(pk__in=Group.objects.filter(condition).values("pk"))
-    return groups
+MAX_RESULTS = 50
 
 
 def search(request):
-    q = request.GET.get("q", "").replace("\x00", "")[:MAX_QUERY_LENGTH].strip()
-    near = request.GET.get("near", "").replace("\x00", "")[:100].strip()
+    q = clean_query(request.GET.get("q", ""))
+    near = clean_query(request.GET.get("near", ""))[:100]
     ctx = {"q": q, "near": near, "errors": {}}
 
-    words = q.split()
-    ctx["results"] = list(_matching(words).select_related("organisation")[:50]) if words else []
+    results, searched = matching(Group.objects.listed().select_related("organisation"), q)
+    ctx["results"] = list(results.order_by("-name_match", "slug")[:MAX_RESULTS]) if searched else []
 
     if near:
         postcode, municipalities = find_place(near)

@@ -1,0 +1,121 @@
+"""One table of queries, run as it is on SQLite (FTS5) and on PostgreSQL (tsvector): CI runs the
+whole suite on both, so both must give exactly these results."""
+
+import pytest
+
+from healingtogether.directory.models import Group, Topic
+from healingtogether.search.text import clean_query, matching
+from healingtogether.test import make_group
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def groups():
+    grief = Topic.objects.get(slug="grief")
+    anxiety = Topic.objects.get(slug="anxiety")
+    return {
+        "fr-grief": make_group(
+            slug="fr-grief",
+            name_fr="Groupe de parole",
+            description_fr="Un lieu pour parler de la perte d'un proche.",
+            topics=[grief],
+        ),
+        "nl-anxiety": make_group(
+            slug="nl-anxiety",
+            name_fr="",
+            name_nl="Praatgroep",
+            description_fr="",
+            description_nl="Voor mensen die met angst en paniek leven.",
+            topics=[anxiety],
+        ),
+        "de-groups": make_group(
+            slug="de-groups",
+            name_fr="",
+            name_de="Gesprächsgruppen für Eltern",
+            description_fr="",
+            description_de="Wir treffen uns jeden Monat.",
+        ),
+        "anxiety-in-text": make_group(
+            slug="anxiety-in-text",
+            name_fr="Atelier du mardi",
+            description_fr="Quand l'anxiété prend trop de place, on en parle ensemble.",
+        ),
+    }
+
+
+def _found(q):
+    queryset, searched = matching(Group.objects.filter(slug__in=QUERY_SLUGS), q)
+    assert searched
+    return [g.slug for g in queryset.order_by("-name_match", "slug")]
+
+
+QUERY_SLUGS = ["fr-grief", "nl-anxiety", "de-groups", "anxiety-in-text"]
+
+QUERIES = [
+    # A grief group described only in French, found in each language.
+    ("rouw", ["fr-grief"]),
+    ("deuil", ["fr-grief"]),
+    ("grief", ["fr-grief"]),
+    ("Trauer", ["fr-grief"]),
+    ("bereavement", ["fr-grief"]),
+    # Accents folded either way.
+    ("anxiete", ["nl-anxiety", "anxiety-in-text"]),
+    ("ANXIÉTÉ", ["nl-anxiety", "anxiety-in-text"]),
+    # Each language's own plural.
+    ("gesprächsgruppe", ["de-groups"]),
+    ("praatgroepen", ["nl-anxiety"]),
+    ("groupes", ["fr-grief"]),
+    # The last word as a prefix, for someone still typing.
+    ("gesp", ["de-groups"]),
+    ("perte d'un pro", ["fr-grief"]),
+    # Every word must match.
+    ("angst paniek", ["nl-anxiety"]),
+    ("deuil eltern", []),
+]
+
+
+@pytest.mark.parametrize("q, expected", QUERIES)
+def test_the_same_queries_give_the_same_groups_on_every_database(groups, q, expected):
+    assert _found(q) == expected
+
+
+def test_name_and_topic_matches_rank_above_description_matches(groups):
+    # Anxiety is the topic of nl-anxiety, and only a word of anxiety-in-text's description.
+    assert _found("anxiété") == ["nl-anxiety", "anxiety-in-text"]
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        '"',
+        "*",
+        ":",
+        "(",
+        ")",
+        "-",
+        "&",
+        "|",
+        "!",
+        "NEAR",
+        "OR",
+        "AND",
+        "NOT",
+        'a "b',
+        "\\",
+        "x\x00y",
+        "'); DROP TABLE x; --",
+        "café:*",
+        "NEAR(a b)",
+        "^start",
+        "{head}:x",
+        "a -b",
+    ],
+)
+def test_query_syntax_characters_never_cause_an_error(groups, q):
+    queryset, _searched = matching(Group.objects.all(), q)
+    list(queryset)
+
+
+def test_a_long_query_is_cut_to_200_characters():
+    assert len(clean_query("deuil " * 100)) == 200
