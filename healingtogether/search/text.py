@@ -6,7 +6,7 @@ still typing. Every word must match. Terms are [a-z0-9] only, so nothing a perso
 the FTS5 or tsquery syntax.
 """
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 
 from healingtogether.directory.models import Group
@@ -31,15 +31,30 @@ def _labels(terms_qs) -> list[str]:
     return texts
 
 
-def index_groups(groups=None) -> int:
-    """(Re)build the index rows of these groups (all by default). Returns how many."""
+def index_groups(groups=None, chunk_size: int = 1000) -> int:
+    """(Re)build the index rows of these groups (all by default). Returns how many.
+
+    Works in chunks: each chunk's old rows are deleted and new ones inserted in one statement,
+    so indexing 100,000 synthetic groups takes seconds rather than minutes.
+    """
     groups = (
         (groups if groups is not None else Group.objects.all())
         .select_related("organisation")
         .prefetch_related("topics__parent", "audiences__parent", "approaches__parent")
     )
     count = 0
-    for group in groups.iterator(chunk_size=500):
+    chunk = []
+    for group in groups.iterator(chunk_size=chunk_size):
+        chunk.append(group)
+        if len(chunk) == chunk_size:
+            count += _index_chunk(chunk)
+            chunk = []
+    return count + (_index_chunk(chunk) if chunk else 0)
+
+
+def _index_chunk(groups) -> int:
+    rows = []
+    for group in groups:
         head = index_text(
             *(getattr(group, f"name_{c}") for c in CONTENT_LANGUAGES),
             *_labels(group.topics.all()),
@@ -50,9 +65,11 @@ def index_groups(groups=None) -> int:
             *(getattr(group, f"description_{c}") for c in CONTENT_LANGUAGES),
             *(getattr(group.organisation, f"name_{c}") for c in CONTENT_LANGUAGES),
         )
-        GroupText.objects.update_or_create(group=group, defaults={"head": head, "body": body})
-        count += 1
-    return count
+        rows.append(GroupText(group=group, head=head, body=body))
+    with transaction.atomic():
+        GroupText.objects.filter(group__in=[g.pk for g in groups]).delete()
+        GroupText.objects.bulk_create(rows)
+    return len(rows)
 
 
 def clean_query(q: str) -> str:
