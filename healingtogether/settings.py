@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "healingtogether.places",
     "healingtogether.directory",
     "healingtogether.search",
+    "healingtogether.api",
 ]
 
 MIDDLEWARE = [

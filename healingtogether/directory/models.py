@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from healingtogether.lib.geo import unit_vector
 from healingtogether.lib.i18n import localized
 from healingtogether.places.models import Municipality
 
@@ -170,6 +171,18 @@ class GroupQuerySet(models.QuerySet):
     def helplines(self):
         return self.filter(kind=Group.Kind.HELPLINE)
 
+    def refresh_next_sessions(self, after=None) -> int:
+        """Store each group's next session start, for sorting; returns how many changed."""
+        changed = []
+        for group in self.prefetch_related("schedules").iterator(chunk_size=1000):
+            sessions = group.next_sessions(1, after=after)
+            value = sessions[0] if sessions else None
+            if group.next_session_at != value:
+                group.next_session_at = value
+                changed.append(group)
+        Group.objects.bulk_update(changed, ["next_session_at"], batch_size=1000)
+        return len(changed)
+
     def serving_municipality(self, municipality_codes):
         """Networks whose service area includes one of these municipalities (REFNIS codes)."""
         return self.filter(service_area__code__in=municipality_codes).distinct()
@@ -290,6 +303,9 @@ class Group(TranslatedMixin, models.Model):
         blank=True,
         help_text=_("Where this record was loaded from."),
     )
+    # Derived from the schedules by refresh_next_session() so results can be sorted by it in SQL;
+    # the page always shows dates computed afresh.
+    next_session_at = models.DateTimeField(null=True, blank=True, editable=False)
     sources = models.JSONField(_("sources"), default=list, blank=True)
     synthetic = models.BooleanField(_("synthetic"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -320,6 +336,8 @@ class Group(TranslatedMixin, models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "kind"], name="directory_group_status_kind"),
+            models.Index(fields=["next_session_at"], name="directory_group_next_session"),
+            models.Index(fields=["confirmed_at"], name="directory_group_confirmed_at"),
         ]
 
     @property
@@ -340,6 +358,13 @@ class Group(TranslatedMixin, models.Model):
     @property
     def hours(self) -> str:
         return self.text("hours")
+
+    def next_sessions(self, n: int = 5, after=None) -> list[datetime]:
+        """The next n session starts over all of the group's schedules, soonest first."""
+        starts = {
+            start for schedule in self.schedules.all() for start in schedule.upcoming(n, after)
+        }
+        return sorted(starts)[:n]
 
     @property
     def is_network(self) -> bool:
@@ -363,6 +388,10 @@ class Location(models.Model):
     )
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    # The point on the unit sphere, derived from latitude and longitude (see lib/geo.py).
+    x = models.FloatField(null=True, blank=True, editable=False)
+    y = models.FloatField(null=True, blank=True, editable=False)
+    z = models.FloatField(null=True, blank=True, editable=False)
     access_notes = models.CharField(_("access notes"), max_length=300, blank=True)
 
     class Meta:
@@ -386,6 +415,17 @@ class Location(models.Model):
 
     def __str__(self) -> str:
         return ", ".join(p for p in (self.name, self.address, self.postcode) if p)
+
+    def save(self, *args, **kwargs):
+        self.set_unit_vector()
+        super().save(*args, **kwargs)
+
+    def set_unit_vector(self):
+        """Derive x, y, z from the coordinates; call it before bulk_create, which skips save()."""
+        if self.latitude is None or self.longitude is None:
+            self.x = self.y = self.z = None
+        else:
+            self.x, self.y, self.z = unit_vector(self.latitude, self.longitude)
 
 
 WEEKDAYS = {

@@ -25,3 +25,16 @@ def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float
     widest = min(89.0, abs(lat) + dlat)
     dlon = math.degrees(radius_km / (EARTH_RADIUS_KM * math.cos(math.radians(widest))))
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
+def unit_vector(lat: float, lon: float) -> tuple[float, float, float]:
+    """The point on the unit sphere: stored beside latitude and longitude so that "within r km"
+    becomes a dot product, plain arithmetic that SQLite and PostgreSQL compute alike."""
+    phi, lam = math.radians(lat), math.radians(lon)
+    return math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi)
+
+
+def min_dot(radius_km: float) -> float:
+    """Two points are at most radius_km apart exactly when their unit vectors' dot product is at
+    least this (the cosine of the angle the radius spans at the Earth's centre)."""
+    return math.cos(radius_km / EARTH_RADIUS_KM)

@@ -1,42 +1,104 @@
-"""The search page: multilingual text search over every listed group, and the networks for a
-place. Filters, facets, distances and paging come with the rest of the search issue; the page's
-parameters (`q`, `near`) stay the same.
-"""
+"""The search page: the same parameters and the same search as GET /api/v1/groups."""
+
+from urllib.parse import urlencode
 
 from django.shortcuts import render
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from healingtogether.directory.models import Group
-from healingtogether.places.models import find_place
 
-from .text import clean_query, matching
+from . import engine
 
-MAX_RESULTS = 50
+FACET_TITLES = {
+    "topic": _("What it helps with"),
+    "audience": _("Who it is for"),
+    "kind": _("Kind of group"),
+    "facilitation": _("Led by"),
+    "format": _("How you meet"),
+    "language": _("Language of the sessions"),
+    "cost": _("Cost"),
+    "referral": _("Referral"),
+    "cohort": _("Joining"),
+    "region": _("Region"),
+    "province": _("Province"),
+}
+RADII = [5, 10, 25, 50, 100, 200]
+
+
+def _query(data: dict, **changes) -> str:
+    """The query string of this search with some parameters changed (None removes one)."""
+    merged = {**data, **changes}
+    pairs = []
+    for key, value in merged.items():
+        if value in (None, "", []):
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            pairs.append((key, item))
+    return "?" + urlencode(pairs)
+
+
+def _networks_for(place):
+    if place is None:
+        return [], []
+    serving = (
+        Group.objects.listed()
+        .networks()
+        .serving_municipality([m.code for m in place.municipalities])
+    )
+    serving = sorted(serving, key=lambda g: g.name.lower())
+    return (
+        [g for g in serving if g.kind == Group.Kind.ADULT_NETWORK],
+        [g for g in serving if g.kind == Group.Kind.YOUTH_NETWORK],
+    )
 
 
 def search(request):
-    q = clean_query(request.GET.get("q", ""))
-    near = clean_query(request.GET.get("near", ""))[:100]
-    ctx = {"q": q, "near": near, "errors": {}}
+    data = engine.from_querydict(request.GET)
+    errors = {}
+    try:
+        params = engine.parse(data)
+        results = engine.run(params)
+    except engine.SearchError as error:
+        # Say what was wrong, and search with the rest so the page keeps working.
+        errors = error.errors
+        data = {k: v for k, v in data.items() if k not in errors}
+        try:
+            params = engine.parse(data)
+            results = engine.run(params)
+        except engine.SearchError:
+            data = {}
+            params = engine.parse(data)
+            results = engine.run(params)
 
-    results, searched = matching(Group.objects.listed().select_related("organisation"), q)
-    ctx["results"] = list(results.order_by("-name_match", "slug")[:MAX_RESULTS]) if searched else []
-
-    if near:
-        postcode, municipalities = find_place(near)
-        if not municipalities:
-            ctx["errors"]["near"] = _(
-                "We don't know the place “%(near)s”. Try a Belgian postcode such as 1000, or the "
-                "name of a municipality."
-            ) % {"near": near}
-        else:
-            networks = (
-                Group.objects.listed()
-                .networks()
-                .serving_municipality([m.code for m in municipalities])
-            )
-            ctx["municipalities"] = municipalities
-            ctx["postcode"] = postcode
-            ctx["adult_networks"] = [g for g in networks if g.kind == Group.Kind.ADULT_NETWORK]
-            ctx["youth_networks"] = [g for g in networks if g.kind == Group.Kind.YOUTH_NETWORK]
+    filters_chosen = any(getattr(params, name) not in ("", None, []) for name in engine.FACETS)
+    adult_networks, youth_networks = _networks_for(results.place)
+    facet_blocks = [
+        {"name": name, "title": FACET_TITLES[name], "values": values}
+        for name, values in results.facets.items()
+        if values
+    ]
+    wider = next((r for r in RADII if r > params.radius_km), None) if params.near else None
+    ctx = {
+        "params": params,
+        "results": results,
+        "errors": errors,
+        "facet_blocks": facet_blocks,
+        "radii": RADII,
+        "sorts": [
+            ("relevance", _("Best match")),
+            ("distance", _("Nearest first")),
+            ("next_session", _("Next session first")),
+            ("newest", _("Newest listings first")),
+        ],
+        "adult_networks": adult_networks,
+        "youth_networks": youth_networks,
+        "searched": bool(params.q or params.near or filters_chosen),
+        "filters_chosen": filters_chosen,
+        "wider_url": _query(data, radius_km=wider) if wider else None,
+        "wider": wider,
+        "fewer_filters_url": _query({"q": params.q, "near": params.near}),
+        "online_url": _query({"q": params.q, "format": ["online"]}),
+        "previous_url": _query(data, page=params.page - 1) if params.page > 1 else None,
+        "next_url": _query(data, page=params.page + 1) if params.page < results.pages else None,
+    }
     return render(request, "search/search.html", ctx)

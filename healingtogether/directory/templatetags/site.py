@@ -34,3 +34,9 @@ def language_name(code: str) -> str:
     from django.utils.translation import gettext
 
     return gettext(get_language_info(code)["name"]) if code else ""
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key], or None: for dicts keyed by something a template cannot spell."""
+    return mapping.get(key) if mapping else None

@@ -1,0 +1,160 @@
+import random
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from healingtogether.directory.models import Group, Topic
+from healingtogether.lib.geo import distance_km
+from healingtogether.places.models import PostalCode
+from healingtogether.search import engine
+from healingtogether.test import make_group, make_location, make_schedule
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+pytestmark = pytest.mark.django_db
+
+
+def search(**data):
+    return engine.run(engine.parse(data))
+
+
+@pytest.fixture
+def namur():
+    point = PostalCode.objects.get(code="5000")
+    return point.latitude, point.longitude
+
+
+@pytest.fixture
+def around_namur(namur):
+    """Groups at known places around postcode 5000's point, and one online."""
+    lat, lon = namur
+    groups = {}
+    for slug, (dlat, dlon), fmt in [
+        ("here", (0.0, 0.0), "in_person"),
+        ("ten-km-north", (0.0899, 0.0), "hybrid"),
+        ("twenty-km-east", (0.0, 0.2824), "in_person"),
+        ("fifty-km-west", (0.0, -0.706), "in_person"),
+    ]:
+        group = make_group(slug=slug, format=fmt)
+        make_location(group, latitude=lat + dlat, longitude=lon + dlon)
+        groups[slug] = group
+    groups["online"] = make_group(slug="online", format="online")
+    return groups
+
+
+def _slugs(results):
+    return [g.slug for g in results.groups]
+
+
+def test_near_lists_groups_within_the_radius_nearest_first(around_namur):
+    results = search(near="5000", radius_km=25)
+    assert _slugs(results) == ["here", "ten-km-north", "twenty-km-east"]
+    assert results.count == 3
+
+
+def test_distances_are_measured_from_the_postcode(around_namur, namur):
+    results = search(near="5000", radius_km=25)
+    for group in results.groups:
+        location = group.locations.get()
+        expected = distance_km(*namur, location.latitude, location.longitude)
+        assert results.distances[group.pk] == pytest.approx(expected, abs=0.06)
+    assert results.distances[around_namur["ten-km-north"].pk] == pytest.approx(10.0, abs=0.1)
+
+
+def test_online_groups_are_listed_apart(around_namur):
+    results = search(near="5000", radius_km=25)
+    assert "online" not in _slugs(results)
+    assert [g.slug for g in results.online] == ["online"]
+
+
+def test_without_near_every_matching_group_is_listed_online_included(around_namur):
+    slugs = set(Group.objects.filter(slug__in=around_namur.keys()).values_list("pk", flat=True))
+    results = search(page_size=100)
+    assert slugs <= {g.pk for g in results.groups} | set(
+        Group.objects.listed().values_list("pk", flat=True)
+    )
+    assert results.online is None
+    assert results.count == Group.objects.listed().count()
+
+
+def test_a_municipality_name_in_any_language_works_like_its_postcode(around_namur):
+    by_name = search(near="Namen", radius_km=60)
+    by_french_name = search(near="namur", radius_km=60)
+    assert _slugs(by_name) == _slugs(by_french_name)
+    assert "fifty-km-west" in _slugs(by_name)
+
+
+def test_no_group_inside_the_radius_is_missed():
+    # Scatter groups around Brussels and compare with an exact count done here.
+    rng = random.Random(7)
+    centre = PostalCode.objects.get(code="1000")
+    points = []
+    for n in range(150):
+        lat = centre.latitude + rng.uniform(-0.5, 0.5)
+        lon = centre.longitude + rng.uniform(-0.8, 0.8)
+        group = make_group(slug=f"scattered-{n}", format="in_person")
+        make_location(group, latitude=lat, longitude=lon)
+        points.append((group.slug, distance_km(centre.latitude, centre.longitude, lat, lon)))
+    for radius in (5, 12, 25, 40):
+        expected = sorted((d, s) for s, d in points if d <= radius)
+        results = search(near="1000", radius_km=radius, page_size=100)
+        assert [g.slug for g in results.groups] == [s for _d, s in expected]
+
+
+def test_each_facet_count_is_the_count_you_get_by_choosing_it(around_namur):
+    grief = Topic.objects.get(slug="grief")
+    make_group(slug="grief-peer", topics=[grief], facilitation="peer", cost="free")
+    make_group(slug="grief-pro", topics=[grief], facilitation="professional", cost="paid")
+    results = search(q="grief")
+    assert results.facets["facilitation"]
+    for name, values in results.facets.items():
+        for item in values:
+            chosen = search(q="grief", **{name: item["value"]})
+            assert chosen.count == item["count"], (name, item)
+
+
+def test_facets_are_counted_with_the_other_filters_applied(around_namur):
+    results = search(near="5000", radius_km=25, format=["hybrid"])
+    assert results.count == 1
+    formats = {item["value"]: item["count"] for item in results.facets["format"]}
+    # The format facet ignores its own choice, so the person can widen it again.
+    assert formats == {"in_person": 2, "hybrid": 1}
+
+
+def test_a_page_past_the_last_is_empty(around_namur):
+    results = search(near="5000", page=50)
+    assert results.groups == []
+    assert results.count == 3
+
+
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"near": "ZZZZ"}, "near"),
+        ({"radius_km": 0}, "radius_km"),
+        ({"radius_km": 201}, "radius_km"),
+        ({"page_size": 101}, "page_size"),
+        ({"topic": ["no-such-topic"]}, "topic"),
+        ({"kind": ["spaceship"]}, "kind"),
+        ({"region": "atlantis"}, "region"),
+        ({"province": "12345"}, "province"),
+        ({"sort": "distance"}, "sort"),
+        ({"sort": "random"}, "sort"),
+    ],
+)
+def test_bad_values_are_named(data, field):
+    with pytest.raises(engine.SearchError) as error:
+        search(**data)
+    assert field in error.value.errors
+
+
+def test_sort_by_next_session_puts_the_soonest_first():
+    with time_machine.travel(datetime(2026, 3, 4, 12, 0, tzinfo=BRUSSELS), tick=False):
+        # Wednesday 4 March: Thursday's group meets before Friday's, Tuesday's last.
+        for slug, day in [("friday", "FR"), ("thursday", "TH"), ("tuesday", "TU")]:
+            make_schedule(make_group(slug=slug, name_fr=f"Cercle {slug}"), byday=day)
+        Group.objects.filter(slug__in=["friday", "thursday", "tuesday"]).refresh_next_sessions()
+        results = search(q="cercle", sort="next_session")
+    assert _slugs(results) == ["thursday", "friday", "tuesday"]
