@@ -9,6 +9,7 @@ urlpatterns = [
     path("groups/<slug:slug>/", views.group, name="group"),
     path("organisations/<slug:slug>/", views.organisation, name="organisation"),
     path("networks/", views.networks, name="networks"),
+    path("networks/for/", views.networks_for_place, name="networks_for_place"),
     path("networks/<slug:slug>/", views.network, name="network"),
     path("helplines/", views.helplines, name="helplines"),
     path("about/", views.about, name="about"),

@@ -2,9 +2,10 @@ from itertools import groupby
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from healingtogether.lib.i18n import current_language
-from healingtogether.places.models import Municipality
+from healingtogether.places.models import Municipality, find_place
 
 from .context_processors import helplines_for
 from .models import Coverage, Group, Organisation
@@ -84,6 +85,30 @@ def networks(request):
                 }
             )
     return render(request, "directory/networks.html", {"sections": sections})
+
+
+def networks_for_place(request):
+    """The networks of a postcode or municipality that a person typed."""
+    typed = " ".join(request.GET.get("place", "").replace("\x00", "").split())[:100]
+    ctx = {"place": typed, "error": None, "municipalities": [], "adult": [], "youth": []}
+    if typed:
+        _postcode, municipalities = find_place(typed)
+        if not municipalities:
+            ctx["error"] = _(
+                "We don't know the place “%(place)s”. Try a Belgian postcode such as 1000, or "
+                "the name of a municipality."
+            ) % {"place": typed}
+        else:
+            serving = (
+                Group.objects.listed()
+                .networks()
+                .serving_municipality([m.code for m in municipalities])
+            )
+            serving = sorted(serving, key=lambda g: g.name.lower())
+            ctx["municipalities"] = municipalities
+            ctx["adult"] = [g for g in serving if g.kind == Group.Kind.ADULT_NETWORK]
+            ctx["youth"] = [g for g in serving if g.kind == Group.Kind.YOUTH_NETWORK]
+    return render(request, "directory/networks_for_place.html", ctx)
 
 
 def helplines(request):

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import finder, views
 
 app_name = "search"
 
 urlpatterns = [
     path("", views.search, name="search"),
+    path("finder/", finder.finder, name="finder"),
 ]

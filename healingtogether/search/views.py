@@ -77,6 +77,17 @@ def search(request):
         for name, values in results.facets.items()
         if values
     ]
+    map_points = [
+        {
+            "lat": location.latitude,
+            "lon": location.longitude,
+            "label": group.name,
+            "url": group.get_absolute_url(),
+        }
+        for group in results.groups
+        for location in group.locations.all()[:1]
+        if location.latitude is not None
+    ]
     wider = next((r for r in RADII if r > params.radius_km), None) if params.near else None
     ctx = {
         "params": params,
@@ -90,6 +101,8 @@ def search(request):
             ("next_session", _("Next session first")),
             ("newest", _("Newest listings first")),
         ],
+        "map_points": map_points,
+        "my_network_ids": [g.pk for g in adult_networks],
         "adult_networks": adult_networks,
         "youth_networks": youth_networks,
         "searched": bool(params.q or params.near or filters_chosen),

@@ -17,6 +17,12 @@ PAGES = [
     "/{lang}/helplines/",
     "/{lang}/about/",
     "/{lang}/search/?q=rouw&near=5000",
+    "/{lang}/search/?near=Namen&radius_km=50&kind=support_group&sort=distance",
+    "/{lang}/search/?q=zzzzqqq",
+    "/{lang}/networks/for/?place=1050",
+    "/{lang}/search/finder/",
+    "/{lang}/search/finder/?who=me&topic=grief&step=2",
+    "/{lang}/search/finder/?who=close&topic=grief&meet=either&postcode=5000&step=5",
 ]
 
 

@@ -1,0 +1,255 @@
+"""Our map of Belgium: the networks' areas drawn from the canton paths in data/belgium-map.json.
+
+scripts/draw_map.py makes that file from the NGI's canton boundaries. A network's area is the
+cantons whose municipalities are mostly (more than half) in its service area; a canton no network
+of the map claims is drawn in a neutral colour. Neighbouring cantons share their borders vertex for
+vertex, so the border between two areas is the set of edges whose two sides have different owners.
+"""
+
+import json
+import re
+from collections import defaultdict
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Count
+
+from healingtogether.directory.models import Group
+
+KINDS = {"adult": Group.Kind.ADULT_NETWORK, "youth": Group.Kind.YOUTH_NETWORK}
+# Fill classes in static/css/site.css (.map-fill-0 …): neighbouring areas never share one.
+PALETTE_SIZE = 4
+
+_TOKEN = re.compile(r"[MZ]|-?\d+(?:\.\d+)?")
+
+
+def _rings(d: str) -> list[list[tuple[str, str]]]:
+    """The rings of a path written as 'M x y x y … Z', points kept as the strings they are."""
+    rings, numbers = [], []
+    for token in _TOKEN.findall(d):
+        if token == "M":
+            numbers = []
+        elif token == "Z":
+            rings.append(list(zip(numbers[::2], numbers[1::2], strict=True)))
+        else:
+            numbers.append(token)
+    return rings
+
+
+def _tenths(value: str) -> int:
+    return round(float(value) * 10)
+
+
+def _number(tenths: int) -> str:
+    whole, part = divmod(abs(tenths), 10)
+    return ("-" if tenths < 0 else "") + (f"{whole}.{part}" if part else str(whole))
+
+
+def _relative(lines, closed: bool) -> str:
+    """Path data with relative moves ('M x y l dx dy …'), a third shorter than the JSON's
+    absolute coordinates: the maps are inlined in the page."""
+    parts = []
+    for line in lines:
+        points = [(_tenths(x), _tenths(y)) for x, y in line]
+        (x, y), steps = points[0], []
+        for nx, ny in points[1:]:
+            steps.append(f"{_number(nx - x)} {_number(ny - y)}")
+            x, y = nx, ny
+        parts.append(
+            f"M{_number(points[0][0])} {_number(points[0][1])}l" + " ".join(steps) + "z" * closed
+        )
+    return "".join(parts)
+
+
+class _Map:
+    """The drawn cantons, read once per process, with the lookups the pages need."""
+
+    def __init__(self, data: dict):
+        self.source = data["source"]
+        self.view_box = data["viewBox"]
+        self.projection = data["projection"]
+        self.outline = _relative(_rings(data.get("outline", "")), closed=True)
+        self.cantons = data["cantons"]
+        self.paths = [_relative(_rings(c["d"]), closed=True) for c in self.cantons]
+        self.municipalities = [frozenset(c["municipalities"]) for c in self.cantons]
+        self.cantons_of = defaultdict(list)
+        for index, codes in enumerate(self.municipalities):
+            for code in codes:
+                self.cantons_of[code].append(index)
+        # Each edge between two cantons, as the two point strings and the pair of cantons.
+        sides = defaultdict(list)
+        for index, canton in enumerate(self.cantons):
+            for ring in _rings(canton["d"]):
+                for a, b in zip(ring, ring[1:] + ring[:1], strict=True):
+                    sides[(a, b) if a < b else (b, a)].append(index)
+        self.shared_edges = [
+            (edge, tuple(owners))
+            for edge, owners in sorted(sides.items())
+            if len(owners) == 2 and owners[0] != owners[1]
+        ]
+
+
+@cache
+def _map() -> _Map:
+    path = Path(settings.BASE_DIR) / "data" / "belgium-map.json"
+    return _Map(json.loads(path.read_text(encoding="utf-8")))
+
+
+def project(lat: float, lon: float) -> tuple[float, float]:
+    """A point's place on the map, in the SVG's own units (the projection of draw_map.py)."""
+    p = _map().projection
+    x = (lon - p["west"]) * p["x_per_degree"]
+    y = (p["north"] - lat) * p["y_per_degree"]
+    return round(x, 1), round(y, 1)
+
+
+def _assign(areas: dict[int, frozenset]) -> dict[int, list[int]]:
+    """Which cantons each network's area is drawn with, by network id.
+
+    A canton goes to the network that has more than half of its municipalities; if two do (their
+    service areas overlap), to the larger share, then the smaller id. A network that wins no canton
+    at all is still drawn, with the canton where it has the largest share.
+    """
+    m = _map()
+    best = {}
+    shares = defaultdict(dict)
+    for network_id in sorted(areas):
+        codes = areas[network_id]
+        for index in sorted({i for code in codes for i in m.cantons_of.get(code, ())}):
+            share = len(m.municipalities[index] & codes) / len(m.municipalities[index])
+            shares[network_id][index] = share
+            if share > 0.5 and (index not in best or share > best[index][0]):
+                best[index] = (share, network_id)
+    drawn = defaultdict(list)
+    for index, (_, network_id) in sorted(best.items()):
+        drawn[network_id].append(index)
+    for network_id in sorted(areas):
+        if not drawn[network_id] and shares[network_id]:
+            free = {i: s for i, s in shares[network_id].items() if i not in best}
+            candidates = free or shares[network_id]
+            drawn[network_id].append(max(sorted(candidates), key=candidates.get))
+    return {network_id: sorted(drawn[network_id]) for network_id in areas if drawn[network_id]}
+
+
+def _edges_path(edges) -> str:
+    """Path data for a set of edges, joined into lines where they meet."""
+    following = defaultdict(list)
+    for a, b in edges:
+        following[a].append(b)
+        following[b].append(a)
+    lines = []
+    for start in sorted(following):
+        while following[start]:
+            line, current = [start], start
+            while following[current]:
+                nxt = following[current].pop(0)
+                following[nxt].remove(current)
+                line.append(nxt)
+                current = nxt
+            lines.append(line)
+    return _relative(lines, closed=False)
+
+
+class _Layout:
+    """One map's areas: the cantons of each network, the borders between areas, their colours."""
+
+    def __init__(self, areas: dict[int, frozenset]):
+        m = _map()
+        self.cantons = _assign(areas)
+        owner = {}
+        for network_id, indexes in self.cantons.items():
+            for index in indexes:
+                owner.setdefault(index, network_id)
+        self.neutral = [i for i in range(len(m.cantons)) if i not in owner]
+        border, touching = [], defaultdict(set)
+        for edge, (one, other) in m.shared_edges:
+            a, b = owner.get(one), owner.get(other)
+            if a != b:
+                border.append(edge)
+                if a is not None and b is not None:
+                    touching[a].add(b)
+                    touching[b].add(a)
+        self.borders = _edges_path(border)
+        # Greedy colouring, largest areas first, so that neighbours differ.
+        self.colour = {}
+        for network_id in sorted(self.cantons, key=lambda n: (-len(self.cantons[n]), n)):
+            taken = {self.colour.get(n) for n in touching[network_id]}
+            self.colour[network_id] = next(
+                (c for c in range(PALETTE_SIZE) if c not in taken), network_id % PALETTE_SIZE
+            )
+
+
+_layouts: dict[tuple, _Layout] = {}
+
+
+def _layout(networks) -> _Layout:
+    """The layout for these networks, computed once per process for each set of networks and
+    service-area sizes: a changed service area changes its size in all but rare edits."""
+    ids = sorted(n.pk for n in networks)
+    sizes = dict(
+        Group.service_area.through.objects.filter(group_id__in=ids)
+        .values_list("group_id")
+        .annotate(size=Count("municipality_id"))
+    )
+    key = tuple((pk, sizes.get(pk, 0)) for pk in ids)
+    if key not in _layouts:
+        areas = defaultdict(set)
+        rows = Group.service_area.through.objects.filter(group_id__in=ids)
+        for group_id, code in rows.values_list("group_id", "municipality_id"):
+            areas[group_id].add(code)
+        if len(_layouts) > 32:
+            _layouts.clear()
+        _layouts[key] = _Layout({pk: frozenset(codes) for pk, codes in areas.items()})
+    return _layouts[key]
+
+
+def network_shapes(networks) -> list[tuple[Group, list[str]]]:
+    """Each network that has a service area, with the paths of the cantons it is drawn with."""
+    networks = list(networks)
+    paths = _map().paths
+    drawn = _layout(networks).cantons
+    return [(n, [paths[i] for i in drawn[n.pk]]) for n in networks if n.pk in drawn]
+
+
+def map_context(kind: str, points=None, highlight=None) -> dict:
+    """What templates/search/_map.html needs to draw the networks of one kind ("adult" or
+    "youth"), with optional points ({lat, lon, label, url}) and networks to emphasise (ids)."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {sorted(KINDS)}, not {kind!r}")
+    m = _map()
+    networks = sorted(
+        Group.objects.listed().filter(kind=KINDS[kind]), key=lambda g: (g.name.lower(), g.pk)
+    )
+    layout = _layout(networks)
+    highlighted = {getattr(h, "pk", h) for h in highlight or ()}
+    areas = [
+        {
+            "network": network,
+            "paths": paths,
+            "colour": layout.colour[network.pk],
+            "highlighted": network.pk in highlighted,
+        }
+        for network, paths in network_shapes(networks)
+    ]
+    on_map = {area["network"].pk for area in areas}
+    width, height = (float(n) for n in m.view_box.split()[2:])
+    drawn_points = []
+    for point in points or ():
+        if point.get("lat") is None or point.get("lon") is None:
+            continue
+        x, y = project(point["lat"], point["lon"])
+        if 0 <= x <= width and 0 <= y <= height:
+            drawn_points.append({"x": x, "y": y, "label": point["label"], "url": point.get("url")})
+    return {
+        "map_id": f"map-{kind}",
+        "kind": kind,
+        "view_box": m.view_box,
+        "outline": m.outline,
+        "borders": layout.borders,
+        "neutral": "".join(m.paths[i] for i in layout.neutral),
+        "areas": areas,
+        "networks": networks,
+        "unknown": [n for n in networks if n.pk not in on_map],
+        "points": drawn_points,
+    }
