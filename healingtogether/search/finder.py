@@ -84,7 +84,7 @@ def _why(group, answers, distance) -> str:
     if answers["who"] in ("close", "young"):
         audiences = [a.label for a in group.audiences.all()]
         if audiences:
-            reasons.append(_("For %(audiences)s") % {"audiences": ", ".join(audiences).lower()})
+            reasons.append(_("For: %(audiences)s") % {"audiences": ", ".join(audiences)})
     return " · ".join(reasons) or _("Matches what you told us")
 
 
