@@ -12,8 +12,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 
+from healingtogether.search import snapshot
+
 # Passwords are hashed with a fast hasher in tests only (see STYLE.md, section 2).
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Every search sees the rows the test just wrote (see search/snapshot.py).
+settings.SEARCH_RECHECK_SECONDS = 0
 
 
 def load_real_data():
@@ -30,8 +34,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def fresh_cache():
     cache.clear()
+    snapshot.forget()
     yield
     cache.clear()
+    snapshot.forget()
 
 
 def pytest_collection_modifyitems(items):

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from healingtogether.lib.i18n import translated_fields
@@ -151,8 +152,8 @@ class GroupAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publish the selected listings"))
     def publish(self, request, queryset):
-        queryset.update(status=Status.PUBLISHED)
+        queryset.update(status=Status.PUBLISHED, updated_at=timezone.now())
 
     @admin.action(description=_("Archive the selected listings"))
     def archive(self, request, queryset):
-        queryset.update(status=Status.ARCHIVED)
+        queryset.update(status=Status.ARCHIVED, updated_at=timezone.now())

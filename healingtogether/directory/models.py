@@ -174,13 +174,15 @@ class GroupQuerySet(models.QuerySet):
     def refresh_next_sessions(self, after=None) -> int:
         """Store each group's next session start, for sorting; returns how many changed."""
         changed = []
+        now = timezone.now()
         for group in self.prefetch_related("schedules").iterator(chunk_size=1000):
             sessions = group.next_sessions(1, after=after)
             value = sessions[0] if sessions else None
             if group.next_session_at != value:
-                group.next_session_at = value
+                # updated_at moves too, so search snapshots see the new order.
+                group.next_session_at, group.updated_at = value, now
                 changed.append(group)
-        Group.objects.bulk_update(changed, ["next_session_at"], batch_size=1000)
+        Group.objects.bulk_update(changed, ["next_session_at", "updated_at"], batch_size=1000)
         return len(changed)
 
     def serving_municipality(self, municipality_codes):
@@ -338,6 +340,8 @@ class Group(TranslatedMixin, models.Model):
             models.Index(fields=["status", "kind"], name="directory_group_status_kind"),
             models.Index(fields=["next_session_at"], name="directory_group_next_session"),
             models.Index(fields=["confirmed_at"], name="directory_group_confirmed_at"),
+            # Search snapshots ask for the latest update to know when to rebuild.
+            models.Index(fields=["updated_at"], name="directory_group_updated_at"),
         ]
 
     @property

@@ -13,18 +13,16 @@ No contact detail is invented: websites and phone numbers stay empty, and the on
 reserved domain example.org. Nothing here runs at import time, and `make run` never calls it.
 """
 
-import functools
 import math
 import random
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import accumulate
 
-from django.db import connection, transaction
+from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 
-from healingtogether.lib import text as text_module
 from healingtogether.places.models import Municipality, PostalCode, Region
 from healingtogether.search.text import index_groups
 
@@ -120,7 +118,12 @@ COHORTS_BY_KIND = {
     Kind.SPEECH_CIRCLE: [(Cohort.DROP_IN, 60), (Cohort.OPEN, 30), (Cohort.CLOSED, 5)],
 }
 COSTS_BY_KIND = {
-    Kind.THERAPY_GROUP: [(Cost.REIMBURSED, 40), (Cost.PAID, 45), (Cost.FREE, 10), (Cost.DONATION, 5)],
+    Kind.THERAPY_GROUP: [
+        (Cost.REIMBURSED, 40),
+        (Cost.PAID, 45),
+        (Cost.FREE, 10),
+        (Cost.DONATION, 5),
+    ],
     Kind.PSYCHOEDUCATION: [
         (Cost.FREE, 40),
         (Cost.REIMBURSED, 30),
@@ -179,6 +182,7 @@ AUDIENCES = [
     ("men", 3),
     ("professionals", 2),
 ]
+SECOND_AUDIENCES = ["parents", "relatives", "women", "men", "lgbtqia", "newcomers"]
 # The ages an audience implies; None leaves that end open.
 AGE_RANGES = {
     "children": (6, 12),
@@ -249,8 +253,7 @@ SHARE_OPENINGS = {
         "Se retrouver avec d'autres qui traversent la même chose, autour du thème « {topic} ».",
     ],
     "nl": [
-        "Een warme, veilige plek om samen te praten over wat je meemaakt rond het thema "
-        "‘{topic}’.",
+        "Een warme, veilige plek om samen te praten over wat je meemaakt rond het thema ‘{topic}’.",
         "Deze groep brengt mensen samen voor wie het thema ‘{topic}’ dichtbij komt, om zonder "
         "oordeel ervaringen te delen.",
         "Hier sta je samen met anderen die hetzelfde meemaken stil bij het thema ‘{topic}’.",
@@ -418,8 +421,18 @@ STREETS = {
     ],
 }
 ROOMS = {
-    "fr": ["Salle polyvalente", "Maison de quartier", "Centre culturel", "Salle de réunion, 1er étage"],
-    "nl": ["Ontmoetingsruimte", "Buurthuis", "Cultureel centrum", "Vergaderzaal, eerste verdieping"],
+    "fr": [
+        "Salle polyvalente",
+        "Maison de quartier",
+        "Centre culturel",
+        "Salle de réunion, 1er étage",
+    ],
+    "nl": [
+        "Ontmoetingsruimte",
+        "Buurthuis",
+        "Cultureel centrum",
+        "Vergaderzaal, eerste verdieping",
+    ],
     "de": ["Begegnungsraum", "Pfarrheim", "Kulturzentrum", "Versammlungsraum, erster Stock"],
 }
 ORGANISATION_PATTERNS = {
@@ -486,8 +499,9 @@ class Term:
 class Catalogue:
     """What the generator picks from, read once: places and the taxonomy."""
 
+    # Places with cumulative weights, so that a weighted choice needs no addition each time.
     places: list[Place]
-    weights: list[int]
+    cum_weights: list[int]
     places_by_region: dict[str, tuple[list[Place], list[int]]]
     topics: list[Term]
     # Slug -> id.
@@ -511,11 +525,10 @@ class Draft:
 
 @dataclass
 class Home:
-    """Where an organisation works and the language it writes its name in."""
+    """An organisation, where it works, and how many more groups it runs."""
 
     organisation: Organisation
     place: Place
-    language: str
     groups_left: int
 
 
@@ -561,7 +574,9 @@ def load_catalogue() -> Catalogue:
     # A postcode shared by several municipalities belongs to the one with the lowest code:
     # a choice that does not depend on how the database sorts names.
     first_municipality = {}
-    links = PostalCode.municipalities.through.objects.values_list("postalcode_id", "municipality_id")
+    links = PostalCode.municipalities.through.objects.values_list(
+        "postalcode_id", "municipality_id"
+    )
     for postcode, code in links:
         if postcode not in first_municipality or code < first_municipality[postcode]:
             first_municipality[postcode] = code
@@ -586,7 +601,7 @@ def load_catalogue() -> Catalogue:
     places_by_region = {}
     for region in REGION_LANGUAGE:
         pairs = [(p, w) for p, w in zip(places, weights, strict=True) if p.region == region]
-        places_by_region[region] = ([p for p, _ in pairs], [w for _, w in pairs])
+        places_by_region[region] = ([p for p, _ in pairs], list(accumulate(w for _, w in pairs)))
     topics = _terms(Topic, exclude=NOT_GROUP_TOPICS)
     if not places or not topics:
         raise SyntheticError(
@@ -594,7 +609,7 @@ def load_catalogue() -> Catalogue:
         )
     return Catalogue(
         places=places,
-        weights=weights,
+        cum_weights=list(accumulate(weights)),
         places_by_region=places_by_region,
         topics=topics,
         audiences=dict(Audience.objects.values_list("slug", "id")),
@@ -612,7 +627,8 @@ def _pick(rng: random.Random, table):
 
 
 def _lower_first(label: str) -> str:
-    """"Deuil et perte" -> "deuil et perte", but "LGBTQIA+" stays as it is."""
+    """Lower-case the first letter, as the label now sits inside a sentence, unless it starts an
+    acronym: "Deuil et perte" -> "deuil et perte", "LGBTQIA+" stays."""
     if len(label) > 1 and label[1].islower():
         return label[0].lower() + label[1:]
     return label
@@ -632,7 +648,7 @@ def _jitter(rng: random.Random, latitude: float, longitude: float) -> tuple[floa
 
 
 def _organisation(rng, catalogue: Catalogue, seed: int, k: int) -> Home:
-    place = rng.choices(catalogue.places, catalogue.weights)[0]
+    place = rng.choices(catalogue.places, cum_weights=catalogue.cum_weights)[0]
     language = REGION_LANGUAGE[place.region]
     if place.region == Coverage.BRUSSELS and rng.random() < 0.35:
         language = "nl"
@@ -646,7 +662,7 @@ def _organisation(rng, catalogue: Catalogue, seed: int, k: int) -> Home:
         source_key=f"synthetic:{seed}:org:{k}",
         **{f"name_{language}": f"{name} – {place.name_in(language)}"},
     )
-    return Home(organisation, place, language, groups_left=rng.randint(1, 9))
+    return Home(organisation, place, groups_left=rng.randint(1, 9))
 
 
 def _session_languages(rng, catalogue: Catalogue, text_languages, region) -> list[int]:
@@ -666,7 +682,9 @@ def _audiences(rng, catalogue: Catalogue) -> tuple[list[int], tuple]:
     """1–2 audiences, and the age range the first one implies (sometimes left unsaid)."""
     slugs = [_pick(rng, AUDIENCES)]
     if rng.random() < 0.3:
-        second = _pick(rng, AUDIENCES)
+        # Children and teenagers come with their parents, not with "women" or "professionals".
+        young = slugs[0] in ("children", "adolescents")
+        second = "parents" if young else rng.choice(SECOND_AUDIENCES)
         if second != slugs[0]:
             slugs.append(second)
     ages = AGE_RANGES.get(slugs[0], (None, None))
@@ -725,12 +743,43 @@ def _schedule(rng, today: date) -> Schedule | None:
     )
 
 
+def _cost_amount(rng, kind: str, cost: str, language: str) -> str:
+    """What a session costs, in words: always for paid groups, sometimes for reimbursed ones."""
+    if cost == Cost.PAID and kind == Kind.THERAPY_GROUP:
+        euros = rng.choice([25, 30, 35, 40, 45])
+    elif cost == Cost.PAID:
+        euros = rng.choice([5, 10, 15, 20, 25])
+    elif cost == Cost.REIMBURSED and rng.random() < 0.4:
+        euros = rng.choice([4, 11])
+    else:
+        return ""
+    return COST_AMOUNTS[language].format(amount=euros)
+
+
+def _location(rng, group: Group, place: Place, language: str | None) -> Location:
+    """A street address near the postcode's point, in the language of the listing."""
+    language = language or REGION_LANGUAGE[place.region]
+    latitude, longitude = _jitter(rng, place.latitude, place.longitude)
+    location = Location(
+        group=group,
+        name=rng.choice(ROOMS[language]) if rng.random() < 0.4 else "",
+        address=f"{rng.choice(STREETS[language])} {rng.randint(1, 120)}",
+        postcode=place.postcode,
+        municipality_id=place.municipality_id,
+        latitude=latitude,
+        longitude=longitude,
+    )
+    # bulk_create skips save(), which derives the point that "near me" searches use.
+    location.set_unit_vector()
+    return location
+
+
 def _draft(rng, catalogue: Catalogue, seed: int, n: int, home: Home, today, now) -> Draft:
     region = home.place.region
     place = home.place
     if rng.random() < 0.25:
-        region_places, region_weights = catalogue.places_by_region[region]
-        place = rng.choices(region_places, region_weights)[0]
+        region_places, cum_weights = catalogue.places_by_region[region]
+        place = rng.choices(region_places, cum_weights=cum_weights)[0]
     text_languages = _pick(rng, TEXT_LANGUAGES[region])
     kind = _pick(rng, KINDS_BY_ORGANISATION[home.organisation.kind])
     facilitation = _pick(rng, FACILITATION_BY_KIND[kind])
@@ -754,13 +803,6 @@ def _draft(rng, catalogue: Catalogue, seed: int, n: int, home: Home, today, now)
         texts[f"description_{language}"] = " ".join(
             sentence[language].format(topic=topic_label) for sentence in sentences
         )
-
-    amount = ""
-    if cost == Cost.PAID or (cost == Cost.REIMBURSED and rng.random() < 0.4):
-        euros = rng.choice([4, 11]) if cost == Cost.REIMBURSED else rng.choice([5, 10, 15, 20, 25])
-        if kind == Kind.THERAPY_GROUP and cost == Cost.PAID:
-            euros = rng.choice([25, 30, 35, 40, 45])
-        amount = COST_AMOUNTS[text_languages[0]].format(amount=euros)
 
     next_start, seats_left = None, None
     if cohort == Cohort.CLOSED:
@@ -793,7 +835,7 @@ def _draft(rng, catalogue: Catalogue, seed: int, n: int, home: Home, today, now)
         next_start=next_start,
         seats_left=seats_left,
         cost=cost,
-        cost_amount=amount,
+        cost_amount=_cost_amount(rng, kind, cost, text_languages[0]),
         referral_required=_pick(rng, REFERRAL_BY_KIND.get(kind, REFERRAL_OTHERWISE)),
         step_free=in_person and rng.random() < 0.65,
         hearing_loop=in_person and rng.random() < 0.08,
@@ -810,31 +852,15 @@ def _draft(rng, catalogue: Catalogue, seed: int, n: int, home: Home, today, now)
     if schedule is not None:
         schedule.group = group
 
-    location = None
-    if in_person:
-        street_language = text_languages[0] if text_languages[0] in STREETS else None
-        street_language = street_language or REGION_LANGUAGE[region]
-        latitude, longitude = _jitter(rng, place.latitude, place.longitude)
-        room = rng.choice(ROOMS[street_language]) if rng.random() < 0.4 else ""
-        location = Location(
-            group=group,
-            name=room,
-            address=f"{rng.choice(STREETS[street_language])} {rng.randint(1, 120)}",
-            postcode=place.postcode,
-            municipality_id=place.municipality_id,
-            latitude=latitude,
-            longitude=longitude,
-        )
-        # bulk_create skips save(), which derives the point used by "near me".
-        location.set_unit_vector()
-
+    # Streets have no English names: an English listing gives the address in the local language.
+    street_language = text_languages[0] if text_languages[0] in STREETS else None
     return Draft(
         group=group,
         topic_ids=topic_ids,
         audience_ids=audience_ids,
         approach_ids=_approaches(rng, catalogue, kind),
         language_ids=_session_languages(rng, catalogue, text_languages, region),
-        location=location,
+        location=_location(rng, group, place, street_language) if in_person else None,
         schedule=schedule,
     )
 
@@ -877,22 +903,6 @@ def _write_chunk(organisations: list[Organisation], drafts: list[Draft], summary
     summary.schedules += len(schedules)
 
 
-@contextmanager
-def _stems_remembered():
-    """Remember each word's search terms for the length of a run.
-
-    The index stems every word in four languages with pure-Python stemmers: about 0.4 ms a word,
-    18 ms a group, half an hour for 100,000 groups. Generated text reuses a few thousand words,
-    so remembering them makes indexing some 80 times faster. The original comes back afterwards.
-    """
-    original = text_module.terms
-    text_module.terms = functools.lru_cache(maxsize=None)(original)
-    try:
-        yield
-    finally:
-        text_module.terms = original
-
-
 def generate_groups(count: int, seed: int, *, on_progress=None, now=None, chunk_size=CHUNK_SIZE):
     """Write `count` synthetic groups for `seed` in one transaction, and index them.
 
@@ -909,7 +919,7 @@ def generate_groups(count: int, seed: int, *, on_progress=None, now=None, chunk_
     today = timezone.localdate(now)
     rng = random.Random(seed)
     summary = Summary()
-    with transaction.atomic(), _stems_remembered():
+    with transaction.atomic():
         prefix = f"synthetic:{seed}:"
         if (
             Group.objects.filter(source_key__startswith=prefix).exists()
@@ -932,6 +942,8 @@ def generate_groups(count: int, seed: int, *, on_progress=None, now=None, chunk_
                 home.groups_left -= 1
                 drafts.append(_draft(rng, catalogue, seed, n, home, today, now))
             _write_chunk(organisations, drafts, summary)
+            # With DEBUG on, Django keeps the last 9,000 statements, some of them megabytes long.
+            reset_queries()
             if on_progress:
                 on_progress(summary.groups, count)
     return summary
@@ -941,13 +953,15 @@ def delete_synthetic() -> tuple[int, int]:
     """Remove every synthetic group and synthetic organisation, with their locations, schedules,
     links and index rows. Real listings are never touched. Returns (groups, organisations)."""
     with transaction.atomic():
-        groups = Group.objects.filter(synthetic=True)
-        group_count = groups.count()
-        groups.delete()
+        pks = list(Group.objects.filter(synthetic=True).values_list("pk", flat=True))
+        # Chunk by chunk: deleting loads every group first, which for a million would not fit.
+        for start in range(0, len(pks), CHUNK_SIZE):
+            Group.objects.filter(pk__in=pks[start : start + CHUNK_SIZE]).delete()
+            reset_queries()
         # An organisation a real group still belongs to stays.
         organisations = Organisation.objects.filter(
             source_key__startswith="synthetic:", groups__isnull=True
         )
         organisation_count = organisations.count()
         organisations.delete()
-    return group_count, organisation_count
+    return len(pks), organisation_count

@@ -8,7 +8,10 @@ filters applied (so a facet's count is the count you get by choosing it), sorts,
 from dataclasses import dataclass, field
 from typing import Literal
 
-from django.db.models import Count, F, Max, Q
+import numpy as np
+from django.core.cache import cache
+from django.db.models import Prefetch
+from django.utils import translation
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
@@ -18,12 +21,14 @@ from healingtogether.directory.models import (
     Group,
     Language,
     Location,
+    Status,
     Topic,
 )
-from healingtogether.lib.geo import bounding_box, distance_km, min_dot, unit_vector
+from healingtogether.lib.geo import EARTH_RADIUS_KM, distance_km, min_dot, unit_vector
 from healingtogether.places.models import PostalCode, Province, find_place
 
-from .text import MAX_QUERY_LENGTH, clean_query, matching
+from . import snapshot
+from .text import MAX_QUERY_LENGTH, clean_query, matching_ids
 
 MULTI = ("topic", "audience", "kind", "facilitation", "format", "language", "cost", "cohort")
 FACETS = (*MULTI, "referral", "region", "province")
@@ -39,7 +44,6 @@ CHOICES = {
     "cohort": Group.Cohort,
 }
 TAXONOMY = {"topic": Topic, "audience": Audience, "language": Language}
-RELATION = {"topic": "topics", "audience": "audiences", "language": "session_languages"}
 
 
 class SearchParams(BaseModel):
@@ -159,15 +163,14 @@ def _check_choices(params: SearchParams) -> dict[str, str]:
         unknown = [v for v in getattr(params, name) if v not in choices.values]
         if unknown:
             errors[name] = _("Unknown value: %(value)s.") % {"value": unknown[0]}
-    for name, model in TAXONOMY.items():
-        wanted = set(getattr(params, name))
-        if wanted:
-            known = set(model.objects.filter(slug__in=wanted).values_list("slug", flat=True))
-            if wanted - known:
-                errors[name] = _("Unknown value: %(value)s.") % {"value": sorted(wanted - known)[0]}
+    vocabulary = _vocabulary()
+    for name in TAXONOMY:
+        unknown = sorted(set(getattr(params, name)) - set(vocabulary[name]))
+        if unknown:
+            errors[name] = _("Unknown value: %(value)s.") % {"value": unknown[0]}
     if params.region and params.region not in REGIONS:
         errors["region"] = _("Unknown value: %(value)s.") % {"value": params.region}
-    if params.province and not Province.objects.filter(code=params.province).exists():
+    if params.province and params.province not in vocabulary["province"]:
         errors["province"] = _("Unknown value: %(value)s.") % {"value": params.province}
     if params.sort == "distance" and not params.near:
         errors["sort"] = _("Sorting by distance needs a postcode or municipality.")
@@ -189,93 +192,56 @@ def find_near(text: str) -> Place | None:
     return Place(text, postcode, municipalities, lat, lon)
 
 
-def _within(place: Place, radius_km: int):
-    """Locations within radius_km of the place: a bounding box on the indexed coordinates, then
-    the exact great-circle test as a dot product of unit vectors (see lib/geo.py)."""
-    min_lat, max_lat, min_lon, max_lon = bounding_box(place.latitude, place.longitude, radius_km)
-    x0, y0, z0 = unit_vector(place.latitude, place.longitude)
-    return (
-        Location.objects.filter(
-            latitude__range=(min_lat, max_lat), longitude__range=(min_lon, max_lon)
-        )
-        .annotate(dot=F("x") * x0 + F("y") * y0 + F("z") * z0)
-        .filter(dot__gte=min_dot(radius_km))
-    )
-
-
-def _conditions(params: SearchParams) -> dict[str, Q]:
-    """One condition per facet field that has a value."""
-    conditions = {}
-    for name in CHOICES:
-        if getattr(params, name):
-            conditions[name] = Q(**{f"{name}__in": getattr(params, name)})
-    for name, relation in RELATION.items():
-        if getattr(params, name):
-            ids = Group.objects.filter(**{f"{relation}__slug__in": getattr(params, name)})
-            conditions[name] = Q(pk__in=ids.values("pk"))
+def _masks(snap, params: SearchParams) -> dict:
+    """One boolean mask over the snapshot's groups per facet that has a value."""
+    masks = {}
+    for name in (*MULTI, "region", "province"):
+        chosen = getattr(params, name)
+        if chosen:
+            masks[name] = snap.matching(name, chosen if isinstance(chosen, list) else [chosen])
     if params.referral is not None:
-        conditions["referral"] = Q(referral_required=params.referral)
-    if params.region:
-        conditions["region"] = Q(coverage=params.region)
-    if params.province:
-        located = Location.objects.filter(municipality__province_id=params.province)
-        conditions["province"] = Q(pk__in=located.values("group_id"))
-    return conditions
+        masks["referral"] = snap.matching("referral", ["true" if params.referral else "false"])
+    return masks
 
 
-def _facet_counts(queryset, name: str) -> dict[str, int]:
-    if name in RELATION:
-        through = getattr(Group, RELATION[name]).through
-        column = {"topic": "topic", "audience": "audience", "language": "language"}[name]
-        rows = (
-            through.objects.filter(group__in=queryset.values("pk"))
-            .values(f"{column}__slug")
-            .annotate(n=Count("group_id"))
-        )
-        return {row[f"{column}__slug"]: row["n"] for row in rows}
-    if name == "province":
-        rows = (
-            Location.objects.filter(group__in=queryset.values("pk"))
-            .exclude(municipality__province=None)
-            .values("municipality__province_id")
-            .annotate(n=Count("group_id", distinct=True))
-        )
-        return {row["municipality__province_id"]: row["n"] for row in rows}
-    column = {"referral": "referral_required", "region": "coverage"}.get(name, name)
-    rows = queryset.order_by().values(column).annotate(n=Count("pk"))
-    counts = {}
-    for row in rows:
-        value = row[column]
-        if value in ("", None):
-            continue
-        counts["true" if value is True else "false" if value is False else value] = row["n"]
-    return counts
+def _vocabulary() -> dict[str, dict[str, str]]:
+    """Taxonomy and province labels in the current language, cached for five minutes: they
+    change rarely, and every search needs them."""
+    key = f"search-vocabulary:{translation.get_language()}"
+    found = cache.get(key)
+    if found is None:
+        found = {
+            name: {t.slug: t.label for t in model.objects.all()} for name, model in TAXONOMY.items()
+        }
+        found["province"] = {p.code: p.name for p in Province.objects.all()}
+        cache.set(key, found, 300)
+    return found
 
 
 def _facet_labels(name: str) -> dict[str, str]:
     if name in CHOICES:
         return {value: str(label) for value, label in CHOICES[name].choices}
-    if name in TAXONOMY:
-        return {term.slug: term.label for term in TAXONOMY[name].objects.all()}
     if name == "referral":
         return {"false": _("No referral needed"), "true": _("Referral needed")}
     if name == "region":
         return {value: str(label) for value, label in Coverage.choices}
-    return {p.code: p.name for p in Province.objects.all()}
+    return _vocabulary()[name]
 
 
-def facets(base, conditions: dict[str, Q], params: SearchParams) -> dict[str, list[dict]]:
+def facets(snap, base, masks: dict, params: SearchParams) -> dict[str, list[dict]]:
     """For each facet, its values with counts, the other filters applied."""
     found = {}
     for name in FACETS:
-        queryset = base
-        for other, condition in conditions.items():
+        mask = base.copy()
+        for other, other_mask in masks.items():
             if other != name:
-                queryset = queryset.filter(condition)
-        counts = _facet_counts(queryset, name)
+                mask &= other_mask
         labels = _facet_labels(name)
         chosen = getattr(params, name)
-        chosen = set(chosen) if isinstance(chosen, list) else {str(chosen).lower()} - {"", "none"}
+        if isinstance(chosen, bool):
+            chosen = ["true" if chosen else "false"]
+        elif not isinstance(chosen, list):
+            chosen = [chosen] if chosen else []
         found[name] = sorted(
             (
                 {
@@ -284,11 +250,55 @@ def facets(base, conditions: dict[str, Q], params: SearchParams) -> dict[str, li
                     "count": count,
                     "chosen": value in chosen,
                 }
-                for value, count in counts.items()
+                for value, count in snap.counts(name, mask).items()
             ),
             key=lambda item: (-item["count"], item["label"]),
         )
     return found
+
+
+RANK_BITS = 21  # room for 2 million groups in each part of a sort key
+
+
+def _order(snap, rows, params, closeness, name_match, needed: int) -> np.ndarray:
+    """The rows in the order asked for; only the first `needed` are sorted, which is all a page
+    needs and takes linear time. Each order is one integer key per row: a primary part (name
+    match, distance in metres, or a precomputed rank) above the default order (freshest first,
+    then by slug), which breaks every tie the same way on every database."""
+    if params.sort == "newest":
+        key = snap.newest_rank[rows]
+    elif params.sort == "next_session":
+        key = snap.next_rank[rows]
+    else:
+        key = snap.default_rank[rows].copy()
+        if closeness is not None:
+            metres = np.arccos(np.clip(closeness[rows], -1.0, 1.0)) * EARTH_RADIUS_KM * 1000
+            key |= np.minimum(np.rint(metres), 2**RANK_BITS - 1).astype(np.int64) << RANK_BITS
+        if name_match is not None and params.sort == "relevance":
+            key |= (~name_match[rows]).astype(np.int64) << (2 * RANK_BITS)
+    if needed < len(rows):
+        top = np.argpartition(key, needed - 1)[:needed]
+        return rows[top[np.argsort(key[top])]]
+    return rows[np.argsort(key)]
+
+
+def _fetch(pks) -> list:
+    """The groups with these pks, in this order, with what a result shows."""
+    groups = (
+        Group.objects.filter(pk__in=pks)
+        .select_related("organisation")
+        .prefetch_related(
+            "topics",
+            "audiences",
+            "session_languages",
+            Prefetch("locations", Location.objects.select_related("municipality")),
+        )
+    )
+    # Checked again here, not in SQL (where "status = published" would make SQLite scan the
+    # status index instead of looking up 20 ids): a group unpublished since the snapshot was
+    # built is never shown.
+    by_pk = {g.pk: g for g in groups if g.status == Status.PUBLISHED}
+    return [by_pk[pk] for pk in pks if pk in by_pk]
 
 
 def run(params: SearchParams) -> Results:
@@ -305,45 +315,39 @@ def run(params: SearchParams) -> Results:
     if errors:
         raise SearchError(errors)
 
-    base, searched = matching(Group.objects.listed(), params.q)
-    online = None
+    snap = snapshot.current()
+    words = snap.text_masks(params.q, matching_ids)
+    if words is None:
+        base = np.ones(snap.size, dtype=bool)
+        name_match = np.zeros(snap.size, dtype=bool)
+    else:
+        base, name_match = (mask.copy() for mask in words)
+    online_base = None
+    closeness = None
     if place:
-        nearby = _within(place, params.radius_km)
-        online_base = base.filter(format=Group.Format.ONLINE)
-        base = base.filter(
-            format__in=[Group.Format.IN_PERSON, Group.Format.HYBRID],
-            pk__in=nearby.values("group_id"),
-        )
-    conditions = _conditions(params)
-    matches = base
-    for condition in conditions.values():
-        matches = matches.filter(condition)
-    count = matches.count()
+        closeness = snap.closeness(unit_vector(place.latitude, place.longitude))
+        in_person = snap.matching("format", [Group.Format.IN_PERSON, Group.Format.HYBRID])
+        online_base = base & snap.matching("format", [Group.Format.ONLINE])
+        base = base & in_person & (closeness >= min_dot(params.radius_km))
+    masks = _masks(snap, params)
+    selected = base.copy()
+    for mask in masks.values():
+        selected &= mask
+    rows = np.flatnonzero(selected)
 
-    order = []
-    if params.sort == "relevance" and searched:
-        order.append(F("name_match").desc())
-    if place and params.sort in ("relevance", "distance"):
-        order.append(F("closest").desc())
-        x0, y0, z0 = unit_vector(place.latitude, place.longitude)
-        matches = matches.annotate(
-            closest=Max(F("locations__x") * x0 + F("locations__y") * y0 + F("locations__z") * z0)
-        )
-    if params.sort == "newest":
-        order.append(F("created_at").desc())
-    if params.sort == "next_session":
-        order.append(F("next_session_at").asc(nulls_last=True))
-    order += [F("confirmed_at").desc(nulls_last=True), "slug"]
-
-    start = (params.page - 1) * params.page_size
-    page = list(
-        matches.order_by(*order)
-        .select_related("organisation")
-        .prefetch_related("topics", "session_languages", "locations__municipality")[
-            start : start + params.page_size
-        ]
+    ordered = _order(
+        snap,
+        rows,
+        params,
+        closeness,
+        name_match if words is not None else None,
+        needed=params.page * params.page_size,
     )
+    start = (params.page - 1) * params.page_size
+    page = _fetch(snap.ids[ordered[start : start + params.page_size]].tolist())
+
     distances = {}
+    online = None
     if place:
         for group in page:
             located = [loc for loc in group.locations.all() if loc.latitude is not None]
@@ -355,20 +359,18 @@ def run(params: SearchParams) -> Results:
                     ),
                     1,
                 )
-        online_matches = online_base
-        for condition in conditions.values():
-            online_matches = online_matches.filter(condition)
-        online = list(
-            online_matches.order_by("-confirmed_at", "slug")
-            .select_related("organisation")
-            .prefetch_related("topics", "session_languages")[:50]
-        )
+        for mask in masks.values():
+            online_base &= mask
+        online_rows = np.flatnonzero(online_base)
+        # As many as a page of results: enough to choose from, and cheap to show.
+        online_rows = online_rows[np.argsort(snap.default_rank[online_rows])][: params.page_size]
+        online = _fetch(snap.ids[online_rows].tolist())
     return Results(
         params=params,
-        count=count,
+        count=int(len(rows)),
         groups=page,
         online=online,
-        facets=facets(base, conditions, params),
+        facets=facets(snap, base, masks, params),
         place=place,
         distances=distances,
     )

@@ -12,7 +12,10 @@ from healingtogether.directory.models import Group
 
 
 class GroupText(models.Model):
-    group = models.OneToOneField(Group, models.CASCADE, related_name="search_text")
+    # The group's id is this row's id, so the full-text index hands back group ids directly.
+    group = models.OneToOneField(
+        Group, models.CASCADE, primary_key=True, related_name="search_text"
+    )
     head = models.TextField()
     body = models.TextField()
 
@@ -20,4 +23,4 @@ class GroupText(models.Model):
         db_table = "search_grouptext"
 
     def __str__(self) -> str:
-        return f"search text of group {self.group_id}"
+        return f"search text of group {self.pk}"

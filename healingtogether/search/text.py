@@ -7,7 +7,6 @@ the FTS5 or tsquery syntax.
 """
 
 from django.db import connection, transaction
-from django.db.models.expressions import RawSQL
 
 from healingtogether.directory.models import Group
 from healingtogether.lib.i18n import CONTENT_LANGUAGES
@@ -19,16 +18,15 @@ MAX_QUERY_LENGTH = 200
 MAX_WORDS = 12
 
 
-def _labels(terms_qs) -> list[str]:
-    """Labels and synonyms in every language, the parent's too: a group about bereavement after
-    suicide is found by "grief"."""
+def _labels(term) -> str:
+    """A term's labels and synonyms in every language, its parents' too: a group about
+    bereavement after suicide is found by "grief"."""
     texts = []
-    for term in terms_qs:
-        while term is not None:
-            for code in CONTENT_LANGUAGES:
-                texts += [getattr(term, f"label_{code}"), getattr(term, f"synonyms_{code}")]
-            term = term.parent
-    return texts
+    while term is not None:
+        for code in CONTENT_LANGUAGES:
+            texts += [getattr(term, f"label_{code}"), getattr(term, f"synonyms_{code}")]
+        term = term.parent
+    return " ".join(texts)
 
 
 def index_groups(groups=None, chunk_size: int = 1000) -> int:
@@ -54,13 +52,21 @@ def index_groups(groups=None, chunk_size: int = 1000) -> int:
 
 def _index_chunk(groups) -> int:
     rows = []
+    # Many groups share the same few dozen terms: index each term's words once per chunk.
+    term_text = {}
+
+    def taxonomy(group) -> str:
+        found = []
+        for term in [*group.topics.all(), *group.audiences.all(), *group.approaches.all()]:
+            key = (type(term), term.pk)
+            if key not in term_text:
+                term_text[key] = index_text(_labels(term))
+            found.append(term_text[key])
+        return " ".join(found)
+
     for group in groups:
-        head = index_text(
-            *(getattr(group, f"name_{c}") for c in CONTENT_LANGUAGES),
-            *_labels(group.topics.all()),
-            *_labels(group.audiences.all()),
-            *_labels(group.approaches.all()),
-        )
+        names = index_text(*(getattr(group, f"name_{c}") for c in CONTENT_LANGUAGES))
+        head = " ".join(dict.fromkeys(f"{names} {taxonomy(group)}".split()))
         body = index_text(
             *(getattr(group, f"description_{c}") for c in CONTENT_LANGUAGES),
             *(getattr(group.organisation, f"name_{c}") for c in CONTENT_LANGUAGES),
@@ -105,7 +111,7 @@ def _expression(parsed) -> str:
 
 
 # The SQL below is built from constants only; what a person typed reaches the database as a
-# query parameter, never inside the SQL text (hence the noqa on S608 and S611).
+# query parameter, never inside the SQL text (hence the noqa on S608).
 
 
 def _match_sql(head_only: bool) -> str:
@@ -117,25 +123,20 @@ def _match_sql(head_only: bool) -> str:
             f"to_tsvector('simple'::regconfig, {document}) @@ to_tsquery('simple'::regconfig, %s)"
         )
     # On SQLite the head-only restriction is part of the expression (an FTS5 column filter).
-    return (
-        "SELECT t.group_id FROM search_grouptext t "
-        "JOIN search_grouptext_fts f ON f.rowid = t.id WHERE search_grouptext_fts MATCH %s"
-    )
+    return "SELECT rowid FROM search_grouptext_fts WHERE search_grouptext_fts MATCH %s"
 
 
-def matching(queryset, q: str):
-    """The groups of `queryset` that match `q`, annotated with `name_match`: true when every
-    word is found in the names or the taxonomy, which ranks those groups first.
-
-    Returns (queryset, whether there were words to search for).
-    """
+def matching_ids(q: str) -> tuple[list[int], list[int]] | None:
+    """The ids of the groups matching `q`, and of those matching it in their names or taxonomy
+    (which rank first); None when `q` has no words to search for."""
     parsed = query_terms(q)
     if not parsed:
-        return queryset, False
+        return None
     expression = _expression(parsed)
     head_expression = expression if connection.vendor == "postgresql" else f"head : ({expression})"
-    table = Group._meta.db_table
-    queryset = queryset.filter(pk__in=RawSQL(_match_sql(head_only=False), [expression]))  # noqa: S611
-    in_head = RawSQL(f"{table}.id IN ({_match_sql(head_only=True)})", [head_expression])  # noqa: S611
-    queryset = queryset.annotate(name_match=in_head)
-    return queryset, True
+    with connection.cursor() as cursor:
+        cursor.execute(_match_sql(head_only=False), [expression])
+        found = [row[0] for row in cursor.fetchall()]
+        cursor.execute(_match_sql(head_only=True), [head_expression])
+        in_head = [row[0] for row in cursor.fetchall()]
+    return found, in_head

@@ -3,20 +3,22 @@ from django.db import migrations, models
 
 SQLITE = [
     # External-content FTS5 table: the text lives once, in search_grouptext.
+    # prefix='2 3 4': prefix indexes, so "the last word as a prefix" stays fast.
     """CREATE VIRTUAL TABLE search_grouptext_fts USING fts5(
-        head, body, content='search_grouptext', content_rowid='id', tokenize='unicode61'
+        head, body, content='search_grouptext', content_rowid='group_id',
+        tokenize='unicode61', prefix='2 3 4'
     )""",
     """CREATE TRIGGER search_grouptext_ai AFTER INSERT ON search_grouptext BEGIN
-        INSERT INTO search_grouptext_fts(rowid, head, body) VALUES (new.id, new.head, new.body);
+        INSERT INTO search_grouptext_fts(rowid, head, body) VALUES (new.group_id, new.head, new.body);
     END""",
     """CREATE TRIGGER search_grouptext_ad AFTER DELETE ON search_grouptext BEGIN
         INSERT INTO search_grouptext_fts(search_grouptext_fts, rowid, head, body)
-        VALUES ('delete', old.id, old.head, old.body);
+        VALUES ('delete', old.group_id, old.head, old.body);
     END""",
     """CREATE TRIGGER search_grouptext_au AFTER UPDATE ON search_grouptext BEGIN
         INSERT INTO search_grouptext_fts(search_grouptext_fts, rowid, head, body)
-        VALUES ('delete', old.id, old.head, old.body);
-        INSERT INTO search_grouptext_fts(rowid, head, body) VALUES (new.id, new.head, new.body);
+        VALUES ('delete', old.group_id, old.head, old.body);
+        INSERT INTO search_grouptext_fts(rowid, head, body) VALUES (new.group_id, new.head, new.body);
     END""",
 ]
 SQLITE_REVERSE = [
@@ -51,17 +53,18 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="GroupText",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("head", models.TextField()),
-                ("body", models.TextField()),
                 (
                     "group",
                     models.OneToOneField(
                         on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
                         related_name="search_text",
+                        serialize=False,
                         to="directory.group",
                     ),
                 ),
+                ("head", models.TextField()),
+                ("body", models.TextField()),
             ],
             options={"db_table": "search_grouptext"},
         ),
