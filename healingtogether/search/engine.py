@@ -32,7 +32,6 @@ from .text import MAX_QUERY_LENGTH, clean_query, matching_ids
 
 MULTI = ("topic", "audience", "kind", "facilitation", "format", "language", "cost", "cohort")
 FACETS = (*MULTI, "referral", "region", "province")
-SORTS = ("relevance", "distance", "newest", "next_session")
 REGIONS = [c for c in Coverage.values if c != Coverage.NATIONAL]
 
 # Fixed choices; topics, audiences, session languages and provinces come from the database.
