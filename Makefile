@@ -23,6 +23,7 @@ data: setup
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_places
 	$(MANAGE) load_resources
+	$(MANAGE) refresh_next_sessions
 
 run: data
 	$(MANAGE) runserver 127.0.0.1:$(PORT)

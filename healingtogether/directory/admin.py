@@ -148,7 +148,9 @@ class GroupAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # Topics and names feed the search index; the many-to-many rows exist only now.
-        index_groups(Group.objects.filter(pk=form.instance.pk))
+        group = Group.objects.filter(pk=form.instance.pk)
+        index_groups(group)
+        group.refresh_next_sessions()
 
     @admin.action(description=_("Publish the selected listings"))
     def publish(self, request, queryset):
