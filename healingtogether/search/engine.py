@@ -288,7 +288,6 @@ def _fetch(pks) -> list:
         .select_related("organisation")
         .prefetch_related(
             "topics",
-            "audiences",
             "session_languages",
             Prefetch("locations", Location.objects.select_related("municipality")),
         )

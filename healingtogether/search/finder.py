@@ -1,6 +1,7 @@
 """The guided finder: a few gentle questions, one per page, as plain GET forms (no JavaScript),
 ending on results that say in a line why each one fits."""
 
+from django.db.models import prefetch_related_objects
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -126,6 +127,8 @@ def finder(request):
             errors = error.errors
             step = meet_step
         else:
+            # The reasons name the audiences, which the search itself does not fetch.
+            prefetch_related_objects([*results.groups, *(results.online or [])], "audiences")
             adult, youth = _networks_for(results.place)
             ctx = {
                 "answers": answers,
