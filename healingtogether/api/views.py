@@ -110,19 +110,10 @@ def networks(request, postcode: str, lang: str | None = None):
     if not municipalities:
         raise engine.SearchError({"postcode": _("Give a Belgian postcode, such as 5000.")})
     with translation.override(_language(lang)):
-        serving = (
-            Group.objects.listed()
-            .networks()
-            .serving_municipality([m.code for m in municipalities])
-            .order_by("slug")
-        )
+        adult, youth = Group.objects.networks_for(municipalities)
         return {
             "postcode": found,
             "municipalities": [m.name for m in municipalities],
-            "adult": [
-                serialize.network(g, request) for g in serving if g.kind == Group.Kind.ADULT_NETWORK
-            ],
-            "youth": [
-                serialize.network(g, request) for g in serving if g.kind == Group.Kind.YOUTH_NETWORK
-            ],
+            "adult": [serialize.network(g, request) for g in adult],
+            "youth": [serialize.network(g, request) for g in youth],
         }

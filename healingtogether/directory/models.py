@@ -189,6 +189,17 @@ class GroupQuerySet(models.QuerySet):
         """Networks whose service area includes one of these municipalities (REFNIS codes)."""
         return self.filter(service_area__code__in=municipality_codes).distinct()
 
+    def networks_for(self, municipalities) -> tuple[list, list]:
+        """The listed (adult, youth) networks serving any of these municipalities, by name."""
+        serving = sorted(
+            self.listed().networks().serving_municipality([m.code for m in municipalities]),
+            key=lambda group: group.name.lower(),
+        )
+        return (
+            [g for g in serving if g.kind == Group.Kind.ADULT_NETWORK],
+            [g for g in serving if g.kind == Group.Kind.YOUTH_NETWORK],
+        )
+
 
 class Group(TranslatedMixin, models.Model):
     """A group, or a resource such as a network or a helpline (HSDS: service)."""

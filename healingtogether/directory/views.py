@@ -99,15 +99,8 @@ def networks_for_place(request):
                 "the name of a municipality."
             ) % {"place": typed}
         else:
-            serving = (
-                Group.objects.listed()
-                .networks()
-                .serving_municipality([m.code for m in municipalities])
-            )
-            serving = sorted(serving, key=lambda g: g.name.lower())
             ctx["municipalities"] = municipalities
-            ctx["adult"] = [g for g in serving if g.kind == Group.Kind.ADULT_NETWORK]
-            ctx["youth"] = [g for g in serving if g.kind == Group.Kind.YOUTH_NETWORK]
+            ctx["adult"], ctx["youth"] = Group.objects.networks_for(municipalities)
     return render(request, "directory/networks_for_place.html", ctx)
 
 

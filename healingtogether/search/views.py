@@ -38,18 +38,7 @@ def _query(data: dict, **changes) -> str:
 
 
 def _networks_for(place):
-    if place is None:
-        return [], []
-    serving = (
-        Group.objects.listed()
-        .networks()
-        .serving_municipality([m.code for m in place.municipalities])
-    )
-    serving = sorted(serving, key=lambda g: g.name.lower())
-    return (
-        [g for g in serving if g.kind == Group.Kind.ADULT_NETWORK],
-        [g for g in serving if g.kind == Group.Kind.YOUTH_NETWORK],
-    )
+    return Group.objects.networks_for(place.municipalities) if place else ([], [])
 
 
 def search(request):
