@@ -156,48 +156,21 @@ def start_postgres() -> tuple[str, callable]:
         binaries = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
     pgbin = binaries[-1]
     data = BENCH_DIR / "pgdata"
+
+    def as_postgres(program: str, *args: str, check: bool = True):
+        """Run one of PostgreSQL's programs as the postgres user, quietly."""
+        command = ["runuser", "-u", "postgres", "--", str(pgbin / program), "-D", str(data)]
+        subprocess.run([*command, *args], check=check, stdout=subprocess.DEVNULL)
+
     if not (data / "PG_VERSION").exists():
         data.mkdir(parents=True, exist_ok=True)
         shutil.chown(data, "postgres")
-        subprocess.run(
-            [
-                "runuser",
-                "-u",
-                "postgres",
-                "--",
-                str(pgbin / "initdb"),
-                "-D",
-                str(data),
-                "-A",
-                "trust",
-                "-U",
-                "postgres",
-                "-E",
-                "UTF8",
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    subprocess.run(
-        [
-            "runuser",
-            "-u",
-            "postgres",
-            "--",
-            str(pgbin / "pg_ctl"),
-            "-D",
-            str(data),
-            "-w",
-            "-l",
-            str(data / "server.log"),
-            "-o",
-            f"-p {PG_PORT} -k {data} -c listen_addresses=127.0.0.1 "
-            "-c shared_buffers=512MB -c work_mem=16MB",
-            "start",
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
+        as_postgres("initdb", "-A", "trust", "-U", "postgres", "-E", "UTF8")
+    server_options = (
+        f"-p {PG_PORT} -k {data} -c listen_addresses=127.0.0.1 "
+        "-c shared_buffers=512MB -c work_mem=16MB"
     )
+    as_postgres("pg_ctl", "-w", "-l", str(data / "server.log"), "-o", server_options, "start")
     subprocess.run(
         [
             "psql",
@@ -215,21 +188,7 @@ def start_postgres() -> tuple[str, callable]:
     )
 
     def stop():
-        subprocess.run(
-            [
-                "runuser",
-                "-u",
-                "postgres",
-                "--",
-                str(pgbin / "pg_ctl"),
-                "-D",
-                str(data),
-                "-m",
-                "fast",
-                "stop",
-            ],
-            stdout=subprocess.DEVNULL,
-        )
+        as_postgres("pg_ctl", "-m", "fast", "stop", check=False)
 
     return f"postgres://postgres@127.0.0.1:{PG_PORT}/bench", stop
 

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from healingtogether.lib.i18n import current_language
+from healingtogether.lib.text import tidy
 from healingtogether.places.models import Municipality, find_place
 
 from .context_processors import helplines_for
@@ -89,7 +90,7 @@ def networks(request):
 
 def networks_for_place(request):
     """The networks of a postcode or municipality that a person typed."""
-    typed = " ".join(request.GET.get("place", "").replace("\x00", "").split())[:100]
+    typed = tidy(request.GET.get("place", ""), 100)
     ctx = {"place": typed, "error": None, "municipalities": [], "adult": [], "youth": []}
     if typed:
         _postcode, municipalities = find_place(typed)

@@ -5,6 +5,11 @@ import re
 import unicodedata
 
 
+def tidy(text: str, limit: int) -> str:
+    """What a person typed, safe to use: NUL bytes dropped, spaces tidied, cut to `limit`."""
+    return " ".join(text.replace("\x00", "").split())[:limit]
+
+
 def fold(text: str) -> str:
     """Lowercase, without accents, with runs of whitespace made single: "Liège " -> "liege"."""
     decomposed = unicodedata.normalize("NFKD", text)

@@ -25,10 +25,11 @@ from healingtogether.directory.models import (
     Topic,
 )
 from healingtogether.lib.geo import EARTH_RADIUS_KM, distance_km, min_dot, unit_vector
+from healingtogether.lib.text import tidy
 from healingtogether.places.models import PostalCode, Province, find_place
 
 from . import snapshot
-from .text import MAX_QUERY_LENGTH, clean_query, matching_ids
+from .text import MAX_QUERY_LENGTH, matching_ids
 
 MULTI = ("topic", "audience", "kind", "facilitation", "format", "language", "cost", "cohort")
 FACETS = (*MULTI, "referral", "region", "province")
@@ -72,18 +73,18 @@ class SearchParams(BaseModel):
     @field_validator("q", "near", mode="before")
     @classmethod
     def _tidy(cls, value):
-        return clean_query(value if isinstance(value, str) else str(value))[:MAX_QUERY_LENGTH]
+        return tidy(str(value), MAX_QUERY_LENGTH)
 
     @field_validator("region", "province", mode="before")
     @classmethod
     def _strip(cls, value):
-        return str(value).replace("\x00", "").strip()[:40]
+        return tidy(str(value), 40)
 
     @field_validator(*MULTI, mode="before")
     @classmethod
     def _listify(cls, value):
         values = value if isinstance(value, list) else [value]
-        return [str(v).replace("\x00", "").strip()[:60] for v in values if str(v).strip()]
+        return [v for v in (tidy(str(v), 60) for v in values) if v]
 
 
 class SearchError(Exception):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from healingtogether.directory.models import Group, Language, Topic
+from healingtogether.lib.text import tidy
 
 from . import engine
 from .views import _networks_for
@@ -38,7 +39,7 @@ def _answers(get) -> dict:
         "topic": [t for t in get.getlist("topic") if t in topics],
         "unsure": get.get("unsure") == "1",
         "meet": get.get("meet") if get.get("meet") in MEET else "",
-        "postcode": " ".join(get.get("postcode", "").replace("\x00", "").split())[:100],
+        "postcode": tidy(get.get("postcode", ""), 100),
         "language": get.get("language") if get.get("language") in SESSION_LANGUAGES else "",
         "free": get.get("free") == "1",
         "led_by": get.get("led_by") if get.get("led_by") in LED_BY else "any",

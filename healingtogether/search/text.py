@@ -10,7 +10,7 @@ from django.db import connection, transaction
 
 from healingtogether.directory.models import Group
 from healingtogether.lib.i18n import CONTENT_LANGUAGES
-from healingtogether.lib.text import fold, index_text, terms, words
+from healingtogether.lib.text import fold, index_text, terms, tidy, words
 
 from .models import GroupText
 
@@ -80,7 +80,7 @@ def _index_chunk(groups) -> int:
 
 def clean_query(q: str) -> str:
     """What we search for: NUL bytes dropped, cut to 200 characters, spaces tidied."""
-    return " ".join(q.replace("\x00", "").split())[:MAX_QUERY_LENGTH]
+    return tidy(q, MAX_QUERY_LENGTH)
 
 
 def query_terms(q: str) -> list[tuple[list[str], str | None]]:
