@@ -21,6 +21,7 @@ setup: $(VENV)/.installed
 
 data: setup
 	$(MANAGE) migrate --noinput
+	$(MANAGE) createcachetable
 	$(MANAGE) load_places
 	$(MANAGE) load_resources
 	$(MANAGE) refresh_next_sessions

@@ -18,6 +18,9 @@ from healingtogether.search import snapshot
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Every search sees the rows the test just wrote (see search/snapshot.py).
 settings.SEARCH_RECHECK_SECONDS = 0
+# The shared cache is a database table in production; tests run in one process, and clearing an
+# in-memory cache between tests needs no database access.
+settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 def load_real_data():

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "healingtogether.directory",
     "healingtogether.search",
     "healingtogether.api",
+    "healingtogether.accounts",
 ]
 
 MIDDLEWARE = [
@@ -191,6 +192,24 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
 
 # How often (seconds) a process checks whether the groups changed before reusing its in-memory
 # search snapshot (search/snapshot.py). Tests use 0: every search sees the latest rows.
+# One cache shared by every process and server (rate limits must count across all of them):
+# a table in the database we already have. Production may point CACHE_URL-style settings at Redis.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "healingtogether_cache",
+    }
+}
+# Behind a reverse proxy that sets X-Real-IP, rate limits count per visitor rather than per proxy.
+RATELIMIT_TRUST_X_REAL_IP = envbool("RATELIMIT_TRUST_X_REAL_IP", "False")
+
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:workspace"
+LOGOUT_REDIRECT_URL = "directory:home"
+# Signed links in emails: account verification, invitations, password reset, freshness checks.
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+EMAIL_LINK_MAX_AGE = 30 * 24 * 3600
+
 SEARCH_RECHECK_SECONDS = float(os.environ.get("SEARCH_RECHECK_SECONDS", "2"))
 
 LOGGING = {

@@ -14,4 +14,5 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("healingtogether.directory.urls")),
     path("search/", include("healingtogether.search.urls")),
+    path("", include("healingtogether.accounts.urls")),
 )

@@ -160,10 +160,29 @@ class Organisation(TranslatedMixin, models.Model):
         return reverse("directory:organisation", args=[self.slug])
 
 
+# Freshness: a listing nobody has confirmed for a while fades out instead of misleading people.
+REMIND_AFTER = timedelta(days=150)  # organisers are asked to confirm their details
+STALE_AFTER = timedelta(days=180)  # the page says "may be out of date"; it ranks lower
+EXPIRED_AFTER = timedelta(days=365)  # it leaves search results; its page still answers
+
+
 class GroupQuerySet(models.QuerySet):
     def listed(self):
         """What the public may see: published listings only."""
         return self.filter(status=Status.PUBLISHED)
+
+    def searchable(self, now=None):
+        """Listed and confirmed within EXPIRED_AFTER: what search results may show."""
+        return self.listed().filter(confirmed_at__gte=(now or timezone.now()) - EXPIRED_AFTER)
+
+    def due_for_reminder(self, now=None):
+        """Listed groups unconfirmed for REMIND_AFTER whose organisers were not reminded since
+        their last confirmation."""
+        cutoff = (now or timezone.now()) - REMIND_AFTER
+        return self.listed().filter(
+            models.Q(confirmed_at__lt=cutoff) | models.Q(confirmed_at__isnull=True),
+            models.Q(reminded_at__isnull=True) | models.Q(reminded_at__lt=models.F("confirmed_at")),
+        )
 
     def networks(self):
         return self.filter(kind__in=Group.NETWORK_KINDS)
@@ -310,6 +329,9 @@ class Group(TranslatedMixin, models.Model):
     )
     # When the organiser or a moderator last confirmed the facts: never set by an ordinary save.
     confirmed_at = models.DateTimeField(_("details confirmed at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(
+        _("freshness reminder sent at"), null=True, blank=True, editable=False
+    )
     source_key = models.CharField(
         _("source key"),
         max_length=120,
@@ -380,6 +402,16 @@ class Group(TranslatedMixin, models.Model):
             start for schedule in self.schedules.all() for start in schedule.upcoming(n, after)
         }
         return sorted(starts)[:n]
+
+    @property
+    def is_stale(self) -> bool:
+        """Unconfirmed for STALE_AFTER: the page warns that the details may be out of date."""
+        return self.confirmed_at is None or timezone.now() - self.confirmed_at > STALE_AFTER
+
+    @property
+    def is_expired(self) -> bool:
+        """Unconfirmed for EXPIRED_AFTER: no longer in search results."""
+        return self.confirmed_at is None or timezone.now() - self.confirmed_at > EXPIRED_AFTER
 
     @property
     def is_network(self) -> bool:

@@ -1,0 +1,271 @@
+"""Organisers, their organisations, what they submit, and what our team decides about it.
+
+Every change a person makes to what the public sees goes through a Revision: a new listing, an edit
+to a published group, an edit to an organisation. A moderator approves or rejects it, once; the
+decision and every other moderation step is written to the audit log.
+"""
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from healingtogether.directory.models import Group, Organisation, Status
+
+
+class Profile(models.Model):
+    """What we keep about an organiser besides Django's user: the language they read us in."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="profile")
+    language = models.CharField(
+        _("language for emails"), max_length=2, choices=settings.LANGUAGES, default="en"
+    )
+    email_verified_at = models.DateTimeField(_("email verified at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return self.user.email
+
+
+def language_of(user) -> str:
+    try:
+        return user.profile.language
+    except Profile.DoesNotExist:
+        return settings.LANGUAGE_CODE
+
+
+def is_moderator(user) -> bool:
+    return user.is_authenticated and user.has_perm("accounts.moderate")
+
+
+class Membership(models.Model):
+    """An organiser belongs to one or more organisations and may edit everything they list."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, models.CASCADE, related_name="memberships")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"], name="accounts_membership_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organisation}"
+
+
+def organisations_of(user):
+    """The organisations this user may edit (none for an anonymous visitor)."""
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(memberships__user=user)
+
+
+def groups_of(user):
+    """The groups this user may edit: those of their organisations."""
+    if not user.is_authenticated:
+        return Group.objects.none()
+    return Group.objects.filter(organisation__memberships__user=user)
+
+
+class Invitation(models.Model):
+    """A colleague invited by email to join an organisation; the link in the email is signed."""
+
+    organisation = models.ForeignKey(Organisation, models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email address"))
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"
+
+
+class AlreadyDecided(Exception):
+    """Somebody decided about this revision first."""
+
+
+class Revision(models.Model):
+    """A proposed state of a group or an organisation, waiting for a moderator.
+
+    `data` is the whole listing as `listing.data_of()` gives it, so approving is applying it and
+    the moderator's view is a diff against what the public sees now.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Replaced by a newer version")
+
+    group = models.ForeignKey(
+        Group, models.CASCADE, null=True, blank=True, related_name="revisions"
+    )
+    organisation = models.ForeignKey(
+        Organisation, models.CASCADE, null=True, blank=True, related_name="revisions"
+    )
+    data = models.JSONField(_("proposed listing"))
+    is_new = models.BooleanField(_("new listing"), default=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="revisions"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(_("note to the organiser"), blank=True)
+
+    class Meta:
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        ordering = ["created_at", "pk"]
+        permissions = [("moderate", "Can review listings, check credentials and handle reports")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(group__isnull=True) ^ Q(organisation__isnull=True),
+                name="accounts_revision_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["group"],
+                condition=Q(state="pending"),
+                name="accounts_revision_one_pending_per_group",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=Q(state="pending"),
+                name="accounts_revision_one_pending_per_organisation",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "created_at"], name="accounts_revision_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.target} ({self.get_state_display()})"
+
+    @property
+    def target(self):
+        return self.group or self.organisation
+
+    def decide(self, moderator, approve: bool, note: str = "") -> None:
+        """Approve (apply the data, publish, confirm the facts) or reject, exactly once.
+
+        The state changes with a conditional UPDATE, so of two moderators deciding at the same
+        moment exactly one succeeds; the other gets AlreadyDecided and nothing of theirs is
+        written or sent.
+        """
+        from . import listing
+
+        now = timezone.now()
+        state = self.State.APPROVED if approve else self.State.REJECTED
+        with transaction.atomic():
+            won = Revision.objects.filter(pk=self.pk, state=self.State.PENDING).update(
+                state=state, decided_by=moderator, decided_at=now, note=note
+            )
+            if not won:
+                raise AlreadyDecided
+            self.state, self.decided_by, self.decided_at, self.note = state, moderator, now, note
+            target = self.target
+            if approve:
+                listing.apply(target, self.data)
+                if self.group_id:
+                    Group.objects.filter(pk=self.group_id).update(
+                        status=Status.PUBLISHED, confirmed_at=now, updated_at=now
+                    )
+                    listing.reindex(self.group_id)
+            elif self.is_new and self.group_id:
+                # Back to the organiser, who can change it and submit it again.
+                Group.objects.filter(pk=self.group_id).update(status=Status.DRAFT, updated_at=now)
+            AuditEntry.record(
+                moderator,
+                AuditEntry.Action.APPROVED if approve else AuditEntry.Action.REJECTED,
+                target,
+                note=note,
+                revision=self,
+            )
+        transaction.on_commit(lambda: listing.tell_author(self))
+
+
+class Report(models.Model):
+    """A visitor's note that something on a group's page is wrong. Anonymous by design: we keep
+    the message and the page's language, nothing about the person."""
+
+    group = models.ForeignKey(Group, models.CASCADE, related_name="reports")
+    message = models.TextField(_("what is wrong"), max_length=2000)
+    language = models.CharField(max_length=2, choices=settings.LANGUAGES, default="en")
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["resolved_at"], name="accounts_report_open")]
+
+    def __str__(self) -> str:
+        return f"{self.group}: {self.message[:40]}"
+
+
+class AuditEntry(models.Model):
+    """Who did what, when, to which listing. Written once, never edited."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+        CREDENTIAL_CHECKED = "credential", _("checked the credential of")
+        CONFIRMED = "confirmed", _("confirmed the details of")
+        ARCHIVED = "archived", _("archived")
+        REPORT_RESOLVED = "report", _("resolved a report about")
+        INVITED = "invited", _("invited a colleague to")
+        JOINED = "joined", _("joined")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=12, choices=Action.choices)
+    group = models.ForeignKey(Group, models.SET_NULL, null=True, blank=True, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revision = models.ForeignKey(Revision, models.SET_NULL, null=True, blank=True)
+    report = models.ForeignKey(Report, models.SET_NULL, null=True, blank=True)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"
+
+    @classmethod
+    def record(cls, actor, action, target, *, note="", revision=None, report=None):
+        """One line in the log. `actor` is None when the organiser acted through a signed link
+        from an email (then the note says so)."""
+        return cls.objects.create(
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            action=action,
+            group=target if isinstance(target, Group) else None,
+            organisation=target if isinstance(target, Organisation) else None,
+            revision=revision,
+            report=report,
+            note=note,
+        )
