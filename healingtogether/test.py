@@ -1,7 +1,8 @@
 """Shared test helpers: a factory for directory rows and the people who use the site.
 
 Personas, as in healthchecks' hc/test.py: `moderator` is on our team and works in the admin;
-`stranger` is a signed-in user with no rights at all. A seeker has no account, so tests use an
+`stranger` is a signed-in user with no rights at all; `organiser` belongs to an organisation and
+edits its listings. A seeker has no account, so tests use an
 anonymous client for them.
 """
 
@@ -60,6 +61,16 @@ def make_schedule(group, **fields) -> Schedule:
         "closes_at": time(21, 0),
     }
     return Schedule.objects.create(group=group, **{**defaults, **fields})
+
+
+def make_organiser(organisation=None, email="organiser@example.org", language="fr") -> User:
+    """A verified organiser, member of `organisation` (a new one by default)."""
+    from healingtogether.accounts.models import Membership, Profile
+
+    user = User.objects.create_user(email, email, "a calm password 4 tests")
+    Profile.objects.create(user=user, language=language, email_verified_at=timezone.now())
+    Membership.objects.create(user=user, organisation=organisation or make_organisation())
+    return user
 
 
 def make_moderator() -> User:

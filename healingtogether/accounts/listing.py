@@ -153,6 +153,17 @@ def apply(obj, data: dict) -> None:
         Group.objects.filter(pk=obj.pk).refresh_next_sessions()
 
 
+def confirm(group, actor, note: str = "") -> None:
+    """The organiser or a moderator says the facts are still right: the only way, besides an
+    approval, that `confirmed_at` moves. `actor` is None for a signed link from an email."""
+    from .models import AuditEntry
+
+    now = timezone.now()
+    Group.objects.filter(pk=group.pk).update(confirmed_at=now, updated_at=now)
+    group.confirmed_at = now
+    AuditEntry.record(actor, AuditEntry.Action.CONFIRMED, group, note=note)
+
+
 def reindex(group_id: int) -> None:
     """Rebuild the search index row of one group after its text or terms changed."""
     from healingtogether.search.text import index_groups
