@@ -10,12 +10,20 @@ import itertools
 from datetime import date, time
 
 from django.contrib.auth.models import User
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from healingtogether.directory.models import Group, Location, Organisation, Schedule, Status
 from healingtogether.search.text import index_groups
 
 _counter = itertools.count(1)
+
+
+def said(text: str, language: str, **values) -> str:
+    """What a page or an email in `language` says for the English `text`: its translation, with
+    any placeholders filled in. Compare it with `html.unescape()` of a page."""
+    with translation.override(language):
+        return gettext(text) % values if values else gettext(text)
 
 
 def make_organisation(**fields) -> Organisation:
@@ -63,7 +71,7 @@ def make_schedule(group, **fields) -> Schedule:
     return Schedule.objects.create(group=group, **{**defaults, **fields})
 
 
-def make_organiser(organisation=None, email="organiser@example.org", language="fr") -> User:
+def make_organiser(organisation=None, email="organiser@example.org", language="en") -> User:
     """A verified organiser, member of `organisation` (a new one by default)."""
     from healingtogether.accounts.models import Membership, Profile
 

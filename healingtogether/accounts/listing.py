@@ -129,7 +129,10 @@ def apply(obj, data: dict) -> None:
         _set_fields(obj, data, ORGANISATION_FIELDS)
         obj.save()
         return
+    checked = (obj.credential_kind, obj.credential_number)
     _set_fields(obj, data, GROUP_FIELDS)
+    if (obj.credential_kind, obj.credential_number) != checked:
+        obj.credential_checked_at = None  # a new number is checked again before the page says so
     obj.save()
     for name, model in TERMS_AND_LANGUAGES.items():
         if name in data:
@@ -221,7 +224,8 @@ def submit(obj, data: dict, author):
     return revision
 
 
-def _free_slug(model, name: str) -> str:
+def free_slug(model, name: str) -> str:
+    """A slug from `name` that no other row of `model` has yet."""
     base = (slugify(name) or model._meta.model_name)[:100]
     slug, n = base, 1
     while model.objects.filter(slug=slug).exists():
@@ -239,7 +243,7 @@ def create_organisation(data: dict, author) -> Organisation:
     from .models import Membership
 
     with transaction.atomic():
-        organisation = Organisation(slug=_free_slug(Organisation, _first_name(data)))
+        organisation = Organisation(slug=free_slug(Organisation, _first_name(data)))
         _set_fields(organisation, data, ORGANISATION_FIELDS)
         organisation.save()
         Membership.objects.create(user=author, organisation=organisation)
@@ -252,7 +256,7 @@ def create_group(organisation, data: dict, author) -> Group:
     with transaction.atomic():
         group = Group(
             organisation=organisation,
-            slug=_free_slug(Group, _first_name(data)),
+            slug=free_slug(Group, _first_name(data)),
             status=Status.DRAFT,
         )
         _set_fields(group, data, GROUP_FIELDS)

@@ -118,6 +118,8 @@ class Revision(models.Model):
     )
     data = models.JSONField(_("proposed listing"))
     is_new = models.BooleanField(_("new listing"), default=False)
+    # What a moderator should look at closely, in words: e.g. an imported address outside Belgium.
+    flags = models.JSONField(_("points to check"), default=list, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="revisions"
     )

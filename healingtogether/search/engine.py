@@ -11,11 +11,12 @@ from typing import Literal
 import numpy as np
 from django.core.cache import cache
 from django.db.models import Prefetch
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from healingtogether.directory.models import (
+    STALE_AFTER,
     Audience,
     Coverage,
     Group,
@@ -258,13 +259,32 @@ def facets(snap, base, masks: dict, params: SearchParams) -> dict[str, list[dict
 
 
 RANK_BITS = 21  # room for 2 million groups in each part of a sort key
+# Bits of the relevance key, from the least to the most significant: the default rank (bits
+# 0-20), the distance in metres (21-41), "stale" (42), "the words are not in its name" (43).
+STALE_BIT = 2 * RANK_BITS
+NAME_MISS_BIT = 2 * RANK_BITS + 1
+
+
+def _stale(snap, rows) -> np.ndarray:
+    """Which rows are stale right now (unconfirmed for STALE_AFTER), as 0/1: the same test as
+    Group.is_stale, so a result ranked lower is exactly one whose card says "may be out of date"."""
+    cutoff = int((timezone.now() - STALE_AFTER).timestamp())
+    return (snap.confirmed[rows] < cutoff).astype(np.int64)
 
 
 def _order(snap, rows, params, closeness, name_match, needed: int) -> np.ndarray:
     """The rows in the order asked for; only the first `needed` are sorted, which is all a page
     needs and takes linear time. Each order is one integer key per row: a primary part (name
     match, distance in metres, or a precomputed rank) above the default order (freshest first,
-    then by slug), which breaks every tie the same way on every database."""
+    then by slug), which breaks every tie the same way on every database.
+
+    Relevance (the default) ranks a stale listing (180-365 days without a confirmation) below
+    every fresh one that matches as well: first the groups whose name holds the words, then, in
+    each of those two sets, the fresh listings before the stale ones, and only then distance and
+    the default order. The name comes first because a person who typed a group's name is looking
+    for that group, however old its details. Sorting by distance, newest or next session does
+    what it says and nothing else; their ties still fall back on the default order, where stale
+    listings come last anyway because it puts the most recently confirmed first."""
     if params.sort == "newest":
         key = snap.newest_rank[rows]
     elif params.sort == "next_session":
@@ -274,8 +294,10 @@ def _order(snap, rows, params, closeness, name_match, needed: int) -> np.ndarray
         if closeness is not None:
             metres = np.arccos(np.clip(closeness[rows], -1.0, 1.0)) * EARTH_RADIUS_KM * 1000
             key |= np.minimum(np.rint(metres), 2**RANK_BITS - 1).astype(np.int64) << RANK_BITS
-        if name_match is not None and params.sort == "relevance":
-            key |= (~name_match[rows]).astype(np.int64) << (2 * RANK_BITS)
+        if params.sort == "relevance":
+            key |= _stale(snap, rows) << STALE_BIT
+            if name_match is not None:
+                key |= (~name_match[rows]).astype(np.int64) << NAME_MISS_BIT
     if needed < len(rows):
         top = np.argpartition(key, needed - 1)[:needed]
         return rows[top[np.argsort(key[top])]]

@@ -1,4 +1,4 @@
-"""The listed groups' filterable facts, held in memory as NumPy arrays.
+"""The searchable groups' filterable facts, held in memory as NumPy arrays.
 
 Counting eleven facets with SQL over 100,000 groups takes more than a second; over arrays it
 takes a few milliseconds, the same on SQLite and PostgreSQL. The text index stays in the database
@@ -6,8 +6,12 @@ takes a few milliseconds, the same on SQLite and PostgreSQL. The text index stay
 the rest: filters, facet counts, distances and order.
 
 Each process keeps one snapshot and checks, at most every couple of seconds, whether the groups
-changed (their count, highest id and latest update); if so it rebuilds. So any number of workers
-on any number of machines stay correct without talking to each other.
+changed (their count, highest id and latest update) or the day changed; if so it rebuilds. So any
+number of workers on any number of machines stay correct without talking to each other.
+
+Only searchable groups are in it: listed and confirmed within EXPIRED_AFTER. Expiry needs no
+write: the day (in Belgium) is part of the version, so a listing that passed 365 days without a
+confirmation leaves the results at the first rebuild of the next day at the latest.
 """
 
 import gc
@@ -15,12 +19,16 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from django.conf import settings
 from django.db.models import Max
+from django.utils import timezone
 
 from healingtogether.directory.models import Group, Location
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
 
 # Single-valued facets: the Group column each one reads.
 SCALAR = {
@@ -59,6 +67,7 @@ class Snapshot:
     multi: dict  # facet -> 0/1 float32 matrix, groups x values (counted with a matrix product)
     loc_row: np.ndarray  # for each location: its group's row
     loc_xyz: np.ndarray  # for each location: unit vector (n x 3)
+    confirmed: np.ndarray  # when each group was last confirmed, in epoch seconds
     # Each group's place in three orders, so a search sorts one integer key per group:
     default_rank: np.ndarray  # most recently confirmed first, then by slug
     newest_rank: np.ndarray  # most recently listed first, then the default order
@@ -136,11 +145,14 @@ def _rank(order) -> np.ndarray:
 
 def _version() -> tuple:
     """What changes whenever a group or location is added or changed: the highest ids and the
-    latest update. One aggregate a query: alone, MAX of an indexed column is one index lookup."""
+    latest update; and today's date in Belgium, so that listings that expired overnight leave
+    the results without anything being written. One aggregate a query: alone, MAX of an indexed
+    column is one index lookup."""
     return (
         Group.objects.aggregate(v=Max("id"))["v"],
         Group.objects.aggregate(v=Max("updated_at"))["v"],
         Location.objects.aggregate(v=Max("id"))["v"],
+        timezone.now().astimezone(BRUSSELS).date(),
     )
 
 
@@ -152,9 +164,9 @@ def _counts() -> tuple:
 
 def build() -> Snapshot:
     version = (_version(), _counts())
-    listed = Group.objects.listed()
+    searchable = Group.objects.searchable()
     rows = list(
-        listed.order_by("id").values_list(
+        searchable.order_by("id").values_list(
             "id", "slug", "confirmed_at", "created_at", "next_session_at", *SCALAR.values()
         )
     )
@@ -170,7 +182,7 @@ def build() -> Snapshot:
 
     multi = {}
     for facet, (path,) in MULTI.items():
-        pairs = [(pk, v) for pk, v in listed.values_list("id", path) if v is not None]
+        pairs = [(pk, v) for pk, v in searchable.values_list("id", path) if v is not None]
         values[facet] = sorted({v for _pk, v in pairs})
         code = {v: n for n, v in enumerate(values[facet])}
         matrix = np.zeros((len(ids), len(values[facet])), dtype=np.float32)
@@ -179,7 +191,7 @@ def build() -> Snapshot:
         multi[facet] = matrix
 
     located = list(
-        Location.objects.filter(group__in=listed, x__isnull=False).values_list(
+        Location.objects.filter(group__in=searchable, x__isnull=False).values_list(
             "group_id", "x", "y", "z"
         )
     )
@@ -195,6 +207,7 @@ def build() -> Snapshot:
         multi=multi,
         loc_row=np.array([position[g] for g, *_ in located], dtype=np.int64),
         loc_xyz=np.array([xyz for _g, *xyz in located], dtype=float).reshape(-1, 3),
+        confirmed=confirmed,
         default_rank=default_rank,
         newest_rank=_rank(np.lexsort([default_rank, -created])),
         next_rank=_rank(np.lexsort([default_rank, next_session])),

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from healingtogether.accounts import listing
 from healingtogether.accounts.models import AlreadyDecided, AuditEntry, Membership, Revision
@@ -102,3 +103,32 @@ def test_a_decision_cannot_be_taken_twice(django_capture_on_commit_callbacks):
     assert group.status == Status.DRAFT
     assert len(mail.outbox) == 1
     assert AuditEntry.objects.filter(revision=seen_by_one, action="rejected").count() == 1
+
+
+def test_a_changed_credential_number_must_be_checked_again():
+    organiser, moderator = make_stranger(), make_moderator()
+    group = make_group(
+        credential_kind="inami",
+        credential_number="12345678901",
+        credential_checked_at=timezone.now(),
+    )
+    revision = listing.submit(
+        group, listing.data_of(group) | {"credential_number": "10987654321"}, organiser
+    )
+    revision.decide(moderator, approve=True)
+    group.refresh_from_db()
+    assert group.credential_number == "10987654321"
+    assert group.credential_checked_at is None
+
+
+def test_an_unchanged_credential_stays_checked():
+    organiser, moderator = make_stranger(), make_moderator()
+    group = make_group(
+        credential_kind="inami",
+        credential_number="12345678901",
+        credential_checked_at=timezone.now(),
+    )
+    revision = listing.submit(group, listing.data_of(group) | {"name_fr": "Autre nom"}, organiser)
+    revision.decide(moderator, approve=True)
+    group.refresh_from_db()
+    assert group.credential_checked_at is not None

@@ -1,0 +1,137 @@
+"""Who may do what, as one table: every organiser and moderator page and action, against every
+persona. An outsider gets the same plain 404 as for an object that doesn't exist; an anonymous
+visitor is sent to log in.
+"""
+
+import re
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from healingtogether.accounts import listing
+from healingtogether.accounts.models import Membership, Report
+from healingtogether.directory.models import Group, Status
+from healingtogether.test import make_group, make_moderator, make_organisation, make_organiser
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ["organiser", "colleague", "other_organiser", "moderator", "anonymous"]
+
+# (name, method, url name, which object it takes, who may)
+MEMBERS = {"organiser", "colleague"}
+MODERATORS = {"moderator"}
+VIEWS = [
+    ("workspace", "get", "accounts:workspace", None, MEMBERS | {"other_organiser", "moderator"}),
+    ("edit organisation", "get", "accounts:edit_organisation", "organisation", MEMBERS),
+    ("edit organisation", "post", "accounts:edit_organisation", "organisation", MEMBERS),
+    ("new group", "get", "accounts:new_group", "organisation", MEMBERS),
+    ("new group", "post", "accounts:new_group", "organisation", MEMBERS),
+    ("invite", "get", "accounts:invite", "organisation", MEMBERS),
+    ("invite", "post", "accounts:invite", "organisation", MEMBERS),
+    ("edit group", "get", "accounts:edit_group", "group", MEMBERS),
+    ("edit group", "post", "accounts:edit_group", "group", MEMBERS),
+    ("confirm group", "post", "accounts:confirm_group", "group", MEMBERS),
+    ("archive group", "post", "accounts:archive_group", "group", MEMBERS),
+    ("queue", "get", "accounts:moderation", None, MODERATORS),
+    ("revision", "get", "accounts:revision", "revision", MODERATORS),
+    ("decide", "post", "accounts:revision", "revision", MODERATORS),
+    ("report", "get", "accounts:report", "report", MODERATORS),
+    ("resolve report", "post", "accounts:report", "report", MODERATORS),
+    ("check credential", "post", "accounts:check_credential", "group", MODERATORS),
+    ("audit log", "get", "accounts:audit_log", None, MODERATORS),
+    ("dashboard", "get", "accounts:dashboard", None, MODERATORS),
+]
+
+
+@pytest.fixture
+def world():
+    organisation = make_organisation(name_fr="Les Amis du Mardi")
+    group = make_group(
+        organisation=organisation, credential_kind="inami", credential_number="12345678901"
+    )
+    organiser = make_organiser(organisation, email="organiser@example.org")
+    colleague = make_organiser(organisation, email="colleague@example.org")
+    other = make_organiser(email="other@example.org")
+    revision = listing.submit(group, listing.data_of(group) | {"name_fr": "Nouveau nom"}, organiser)
+    report = Report.objects.create(group=group, message="The phone number is wrong.")
+    return {
+        "organisation": organisation,
+        "group": group,
+        "revision": revision,
+        "report": report,
+        "users": {
+            "organiser": organiser,
+            "colleague": colleague,
+            "other_organiser": other,
+            "moderator": make_moderator(),
+            "anonymous": None,
+        },
+    }
+
+
+def _url(world, url_name, takes):
+    if takes is None:
+        return reverse(url_name)
+    obj = world[takes]
+    key = obj.pk if takes in ("revision", "report") else obj.public_id
+    return reverse(url_name, args=[key])
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(
+    ("name", "method", "url_name", "takes", "allowed"), VIEWS, ids=[f"{v[0]}-{v[1]}" for v in VIEWS]
+)
+def test_who_may(client, world, persona, name, method, url_name, takes, allowed):
+    user = world["users"][persona]
+    if user is not None:
+        client.force_login(user)
+    url = _url(world, url_name, takes)
+    response = getattr(client, method)(url, {})
+
+    if persona == "anonymous":
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("accounts:login"))
+    elif persona in allowed:
+        # Allowed: the page shows, or the (empty) form is answered without a 404 or an error.
+        assert response.status_code in (200, 302, 400), response.status_code
+    else:
+        assert response.status_code == 404
+        assert world["organisation"].name not in response.content.decode()
+
+
+def test_an_outsider_changes_nothing(client, world):
+    group = world["group"]
+    client.force_login(world["users"]["other_organiser"])
+    for url_name in ("accounts:archive_group", "accounts:confirm_group"):
+        client.post(reverse(url_name, args=[group.public_id]))
+    before = group.confirmed_at
+    group.refresh_from_db()
+    assert group.status == Status.PUBLISHED
+    assert group.confirmed_at == before
+
+
+def test_a_404_for_someone_elses_object_looks_like_one_that_does_not_exist(client, world):
+    client.force_login(world["users"]["other_organiser"])
+    real, made_up = str(world["group"].public_id), str(uuid.uuid4())
+    theirs = client.get(reverse("accounts:edit_group", args=[real]))
+    nobodys = client.get(reverse("accounts:edit_group", args=[made_up]))
+    assert theirs.status_code == nobodys.status_code == 404
+
+    # The same page, but for the address itself (the language links repeat it) and the logout
+    # form's CSRF token (masked differently on each response).
+    def page(response, key):
+        html = response.content.decode().replace(key, "ID")
+        return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", html)
+
+    assert page(theirs, real) == page(nobodys, made_up)
+
+
+def test_membership_is_what_grants_access(client, world):
+    other = world["users"]["other_organiser"]
+    client.force_login(other)
+    url = reverse("accounts:edit_group", args=[world["group"].public_id])
+    assert client.get(url).status_code == 404
+    Membership.objects.create(user=other, organisation=world["organisation"])
+    assert client.get(url).status_code == 200
+    assert Group.objects.filter(pk=world["group"].pk).exists()

@@ -1,0 +1,102 @@
+"""Every organiser and moderator page type in Chromium, checked by axe-core at a phone's width and
+a desktop's: forms with and without errors, the review of a change, reports, the audit log and
+the dashboard, the pages reached from links in emails."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
+from django.utils import translation
+
+from healingtogether.accounts import listing
+from healingtogether.accounts.models import Report
+from healingtogether.accounts.tokens import confirmation_token
+from healingtogether.directory.tests.test_browser import WIDTHS, _describe, browser, real_data  # noqa: F401
+from healingtogether.test import (
+    make_group,
+    make_location,
+    make_moderator,
+    make_organiser,
+    make_schedule,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a calm password 4 tests"
+
+
+def _log_in(context, live_server, email):
+    page = context.new_page()
+    page.goto(live_server.url + "/en/account/login/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    return page
+
+
+def _check(axe, page, url):
+    response = page.goto(url)
+    assert response.status in (200, 400), (url, response.status)
+    violations = axe.run(page).response["violations"]
+    assert violations == [], (url, _describe(violations))
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_organiser_and_moderator_pages_are_accessible(live_server, real_data, browser, lang):  # noqa: F811
+    group = make_group(
+        name_fr="Groupe du jeudi", credential_kind="inami", credential_number="12345678901"
+    )
+    make_location(group)
+    make_schedule(group)
+    organiser = make_organiser(group.organisation, email="ana@example.org")
+    make_moderator()
+    revision = listing.submit(
+        group, listing.data_of(group) | {"name_fr": "Groupe du vendredi"}, organiser
+    )
+    report = Report.objects.create(group=group, message="Le numéro ne répond plus.")
+    with translation.override(lang):
+        organiser_pages = [
+            reverse("accounts:workspace"),
+            reverse("accounts:account"),
+            reverse("accounts:invite", args=[group.organisation.public_id]),
+            reverse("accounts:edit_organisation", args=[group.organisation.public_id]),
+            reverse("accounts:edit_group", args=[group.public_id]),
+            reverse("accounts:new_group", args=[group.organisation.public_id]),
+        ]
+        moderator_pages = [
+            reverse("accounts:moderation"),
+            reverse("accounts:revision", args=[revision.pk]),
+            reverse("accounts:report", args=[report.pk]),
+            reverse("accounts:audit_log"),
+            reverse("accounts:dashboard"),
+        ]
+        anonymous_pages = [
+            reverse("accounts:login"),
+            reverse("accounts:signup"),
+            reverse("accounts:password_reset"),
+            reverse("accounts:confirm_by_link", args=[confirmation_token(group)]),
+            reverse("accounts:confirm_by_link", args=["forged"]),
+        ]
+    axe = Axe()
+    for width, height in WIDTHS.values():
+        viewport = {"viewport": {"width": width, "height": height}}
+        anonymous = browser.new_context(**viewport)
+        page = anonymous.new_page()
+        for path in anonymous_pages:
+            _check(axe, page, live_server.url + path)
+        # A form sent back with errors, as a person would see it.
+        page.goto(live_server.url + f"/{lang}/account/signup/")
+        page.locator("form button[type=submit]").first.click()
+        violations = axe.run(page).response["violations"]
+        assert violations == [], ("signup with errors", _describe(violations))
+        anonymous.close()
+
+        for email, paths in (
+            ("ana@example.org", organiser_pages),
+            ("moderator@example.org", moderator_pages),
+        ):
+            context = browser.new_context(**viewport)
+            page = _log_in(context, live_server, email)
+            for path in paths:
+                _check(axe, page, live_server.url + path)
+            context.close()
