@@ -7,4 +7,5 @@ app_name = "search"
 urlpatterns = [
     path("", views.search, name="search"),
     path("finder/", finder.finder, name="finder"),
+    path("print/", views.print_list, name="print"),
 ]

@@ -2,10 +2,13 @@
 
 from urllib.parse import urlencode
 
+from django.db.models import prefetch_related_objects
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from healingtogether.directory.models import Group
+from healingtogether.directory.schedule_text import describe
 
 from . import engine
 
@@ -102,5 +105,49 @@ def search(request):
         "online_url": _query({"q": params.q, "format": ["online"]}),
         "previous_url": _query(data, page=params.page - 1) if params.page > 1 else None,
         "next_url": _query(data, page=params.page + 1) if params.page < results.pages else None,
+        "print_url": _query(data, page=None, page_size=None),
     }
     return render(request, "search/search.html", ctx)
+
+
+PRINT_LIMIT = 50
+
+
+def _printed(request, group) -> dict:
+    """What a printed entry says about a group beyond its fields: its sessions in words (the
+    page shows the hours instead when there are none), and the address of its page."""
+    return {
+        "group": group,
+        "schedule": [
+            f"{describe(s)} ({s.note})" if s.note else describe(s) for s in group.schedules.all()
+        ],
+        "url": request.build_absolute_uri(group.get_absolute_url()),
+    }
+
+
+def print_list(request):
+    """The first results of a search on a clean page for paper, for someone who refers others
+    (a GP, a social worker). The same parameters and the same search as the search page; bad
+    parameters get the search page's messages and a 400, since there is nothing to print."""
+    data = {**engine.from_querydict(request.GET), "page": 1, "page_size": PRINT_LIMIT}
+    try:
+        results = engine.run(engine.parse(data))
+    except engine.SearchError as error:
+        valid = {k: v for k, v in data.items() if k not in error.errors}
+        ctx = {"errors": error.errors, "search_url": _query(valid, page=None, page_size=None)}
+        return render(request, "search/print.html", ctx, status=400)
+    groups = results.groups + (results.online or [])
+    prefetch_related_objects(groups, "schedules")
+    online = [_printed(request, g) for g in results.online or []]
+    ctx = {
+        "results": results,
+        "sections": [{"title": None, "entries": [_printed(request, g) for g in results.groups]}],
+        "chosen": [
+            item["label"] for values in results.facets.values() for item in values if item["chosen"]
+        ],
+        "printed_at": timezone.now(),
+        "search_url": _query(data, page=None, page_size=None),
+    }
+    if online:
+        ctx["sections"].append({"title": _("Online, from anywhere in Belgium"), "entries": online})
+    return render(request, "search/print.html", ctx)
