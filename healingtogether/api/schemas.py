@@ -76,6 +76,7 @@ class GroupDetail(GroupSummary):
     schedules: list[ScheduleOut]
     next_sessions: list[datetime]
     confirmed_at: datetime | None
+    ics_url: str | None
 
 
 class NetworkOut(Schema):
@@ -94,3 +95,51 @@ class NetworksOut(Schema):
 
 class Errors(Schema):
     errors: dict[str, str]
+
+
+class OrganisationSummary(Schema):
+    id: UUID
+    slug: str
+    name: str
+    kind: str | None
+    website: str | None
+    url: str
+    group_count: int
+
+
+class OrganisationsOut(Schema):
+    count: int
+    page: int
+    results: list[OrganisationSummary]
+
+
+class OrganisationDetail(OrganisationSummary):
+    description: str
+    description_language: str | None
+    email: str | None
+    phone: str | None
+    groups: list[GroupSummary]
+
+
+class TermOut(Schema):
+    slug: str
+    label: str
+    synonyms: list[str]
+    parent: str | None
+
+
+class MunicipalityOut(Schema):
+    code: str
+    name: str
+    names: dict[str, str]
+    postcodes: list[str]
+    province: str | None
+    region: str
+    latitude: float | None
+    longitude: float | None
+
+
+class PlacesOut(Schema):
+    query: str
+    postcode: str | None
+    municipalities: list[MunicipalityOut]

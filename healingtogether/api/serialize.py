@@ -1,6 +1,12 @@
-"""Groups and networks as the API gives them: one function per shape, used by every endpoint."""
+"""Groups, organisations, networks, terms and places as the API gives them: one function per
+shape, used by every endpoint. Labels and texts are in the active language."""
 
-from healingtogether.directory.models import Group
+from django.urls import reverse
+
+from healingtogether.directory.models import Group, Organisation
+from healingtogether.lib.i18n import CONTENT_LANGUAGES, localized
+
+from .calendar import has_calendar
 
 
 def location(group: Group) -> dict | None:
@@ -65,6 +71,11 @@ def group_detail(group: Group, request) -> dict:
         ],
         "next_sessions": group.next_sessions(5),
         "confirmed_at": group.confirmed_at,
+        "ics_url": (
+            request.build_absolute_uri(reverse("calendar:group", args=[group.slug]))
+            if has_calendar(group)
+            else None
+        ),
     }
 
 
@@ -74,4 +85,55 @@ def network(group: Group, request) -> dict:
         "name": group.name,
         "url": request.build_absolute_uri(group.get_absolute_url()),
         "website": group.website or None,
+    }
+
+
+def organisation_summary(organisation: Organisation, request, group_count: int) -> dict:
+    return {
+        "id": organisation.public_id,
+        "slug": organisation.slug,
+        "name": organisation.name,
+        "kind": organisation.kind or None,
+        "website": organisation.website or None,
+        "url": request.build_absolute_uri(organisation.get_absolute_url()),
+        "group_count": group_count,
+    }
+
+
+def organisation_detail(organisation: Organisation, request, groups) -> dict:
+    return {
+        **organisation_summary(organisation, request, len(groups)),
+        "description": organisation.description,
+        "description_language": organisation.text_language("description"),
+        "email": organisation.email or None,
+        "phone": organisation.phone or None,
+        "groups": [group_summary(g, request) for g in groups],
+    }
+
+
+def term(term) -> dict:
+    synonyms = localized(term, "synonyms")[0]
+    return {
+        "slug": term.slug,
+        "label": term.label,
+        "synonyms": [s.strip() for s in synonyms.split(",") if s.strip()],
+        "parent": term.parent.slug if term.parent_id else None,
+    }
+
+
+def municipality(place) -> dict:
+    region = place.region
+    return {
+        "code": place.code,
+        "name": place.name,
+        "names": {
+            code: getattr(place, f"name_{code}")
+            for code in CONTENT_LANGUAGES
+            if getattr(place, f"name_{code}", "")
+        },
+        "postcodes": sorted(p.code for p in place.postal_codes.all()),
+        "province": place.province.name if place.province_id else None,
+        "region": region.name,
+        "latitude": place.latitude,
+        "longitude": place.longitude,
     }

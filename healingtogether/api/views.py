@@ -1,27 +1,58 @@
-"""The public JSON API, /api/v1/: typed function views with django-ninja, read-only."""
+"""The public JSON API, /api/v1/: typed function views with django-ninja, read-only.
 
+Every answer is open data (api/http.py): any site may read it, each client is rate-limited, and
+ETag and Last-Modified let clients revalidate with a 304. The OpenAPI document at
+/api/v1/openapi.json lists every answer an operation gives, errors included.
+"""
+
+from datetime import timedelta
+from typing import Literal
 from uuid import UUID
 
-from django.http import Http404
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query
 from ninja.errors import ValidationError as NinjaValidationError
 
-from healingtogether.directory.models import Group
-from healingtogether.places.models import find_place
+from healingtogether.directory.models import (
+    Approach,
+    Audience,
+    Group,
+    Language,
+    Location,
+    Organisation,
+    Topic,
+)
+from healingtogether.lib.text import tidy
+from healingtogether.places.models import Municipality, find_place
 from healingtogether.search import engine
 
 from . import schemas, serialize
+from .http import open_data
 
 api = NinjaAPI(
     title="Healing Together API",
     version="1",
-    description="Group therapy and support groups in Belgium, as open data.",
+    description=(
+        "Group therapy and support groups in Belgium, as open data. Read-only; any site may "
+        "call it (CORS). Each client may make a limited number of requests a minute (429 "
+        "beyond). Answers carry an ETag and a Last-Modified date: send them back as "
+        "If-None-Match or If-Modified-Since to get a 304 when nothing changed. Labels come in "
+        "the language of `lang` (en, fr, nl or de), else of Accept-Language."
+    ),
     urls_namespace="api",
     docs_url=None,
+    docs_decorator=open_data,
 )
+api.add_decorator(open_data, mode="view")
+
+LanguageCode = Literal["en", "fr", "nl", "de"]
+# What every operation may answer besides its own 200.
+COMMON = {304: None, 400: schemas.Errors, 429: schemas.Errors}
 
 
 @api.exception_handler(NinjaValidationError)
@@ -50,7 +81,7 @@ def _language(lang: str | None) -> str:
     return lang if lang in ("en", "fr", "nl", "de") else translation.get_language() or "en"
 
 
-@api.get("/groups", response={200: schemas.SearchOut, 400: schemas.Errors}, tags=["groups"])
+@api.get("/groups", response={200: schemas.SearchOut, **COMMON}, tags=["groups"])
 def search_groups(request, params: Query[engine.SearchParams]):
     """Search listed groups: the same parameters and results as the search page."""
     with translation.override(_language(params.lang)):
@@ -76,11 +107,12 @@ def search_groups(request, params: Query[engine.SearchParams]):
 
 @api.get(
     "/groups/{group_id}",
-    response={200: schemas.GroupDetail, 404: schemas.Errors},
+    response={200: schemas.GroupDetail, 404: schemas.Errors, **COMMON},
     tags=["groups"],
 )
-def group_detail(request, group_id: str, lang: str | None = None):
-    """One listed group in full, with its next sessions."""
+def group_detail(request, group_id: str, response: HttpResponse, lang: LanguageCode | None = None):
+    """One listed group in full, with its next sessions and, when it meets on a schedule, the
+    address of its calendar (.ics)."""
     try:
         public_id = UUID(group_id)
     except ValueError as error:
@@ -98,12 +130,22 @@ def group_detail(request, group_id: str, lang: str | None = None):
         ),
         public_id=public_id,
     )
+    response["Last-Modified"] = http_date(_group_changed_at(group).timestamp())
     with translation.override(_language(lang)):
         return serialize.group_detail(group, request)
 
 
-@api.get("/networks", response={200: schemas.NetworksOut, 400: schemas.Errors}, tags=["networks"])
-def networks(request, postcode: str, lang: str | None = None):
+def _group_changed_at(group):
+    """When this answer last changed: an edit, or the start of a session, which moves the list
+    of next sessions on by one."""
+    now = timezone.now()
+    recent = group.next_sessions(500, after=now - timedelta(days=400))
+    passed = [start for start in recent if start <= now]
+    return max([group.updated_at, group.organisation.updated_at, *passed[-1:]])
+
+
+@api.get("/networks", response={200: schemas.NetworksOut, **COMMON}, tags=["networks"])
+def networks(request, postcode: str, lang: LanguageCode | None = None):
     """The adult and youth mental-health networks whose area includes this postcode."""
     postcode = postcode.strip()
     found, municipalities = find_place(postcode) if postcode.isdigit() else (None, [])
@@ -116,4 +158,115 @@ def networks(request, postcode: str, lang: str | None = None):
             "municipalities": [m.name for m in municipalities],
             "adult": [serialize.network(g, request) for g in adult],
             "youth": [serialize.network(g, request) for g in youth],
+        }
+
+
+def _public_organisations():
+    listed = Group.objects.listed()
+    return (
+        Organisation.objects.filter(groups__in=listed)
+        .annotate(group_count=Count("groups", filter=Q(groups__in=listed), distinct=True))
+        .order_by("slug")
+    )
+
+
+@api.get(
+    "/organisations",
+    response={200: schemas.OrganisationsOut, **COMMON},
+    tags=["organisations"],
+)
+def organisations(
+    request,
+    page: int = Query(1, ge=1, le=10_000),
+    page_size: int = Query(50, ge=1, le=200),
+    lang: LanguageCode | None = None,
+):
+    """The organisations that run at least one listed group, by slug."""
+    found = _public_organisations()
+    start = (page - 1) * page_size
+    with translation.override(_language(lang)):
+        return {
+            "count": found.count(),
+            "page": page,
+            "results": [
+                serialize.organisation_summary(o, request, o.group_count)
+                for o in found[start : start + page_size]
+            ],
+        }
+
+
+@api.get(
+    "/organisations/{organisation_id}",
+    response={200: schemas.OrganisationDetail, 404: schemas.Errors, **COMMON},
+    tags=["organisations"],
+)
+def organisation_detail(request, organisation_id: str, lang: LanguageCode | None = None):
+    """One organisation with its listed groups."""
+    try:
+        public_id = UUID(organisation_id)
+    except ValueError as error:
+        raise Http404 from error
+    organisation = get_object_or_404(_public_organisations(), public_id=public_id)
+    groups = list(
+        Group.objects.listed()
+        .filter(organisation=organisation)
+        .select_related("organisation")
+        .prefetch_related(
+            "topics",
+            "session_languages",
+            Prefetch("locations", Location.objects.select_related("municipality")),
+        )
+    )
+    with translation.override(_language(lang)):
+        return serialize.organisation_detail(organisation, request, groups)
+
+
+def _terms(model, lang):
+    with translation.override(_language(lang)):
+        return [serialize.term(t) for t in model.objects.select_related("parent")]
+
+
+@api.get("/topics", response={200: list[schemas.TermOut], **COMMON}, tags=["vocabulary"])
+def topics(request, lang: LanguageCode | None = None):
+    """What groups help with: the `topic` values of a search, with labels and synonyms."""
+    return _terms(Topic, lang)
+
+
+@api.get("/audiences", response={200: list[schemas.TermOut], **COMMON}, tags=["vocabulary"])
+def audiences(request, lang: LanguageCode | None = None):
+    """Who groups are for: the `audience` values of a search."""
+    return _terms(Audience, lang)
+
+
+@api.get("/approaches", response={200: list[schemas.TermOut], **COMMON}, tags=["vocabulary"])
+def approaches(request, lang: LanguageCode | None = None):
+    """How groups work (CBT, mindfulness, ...)."""
+    return _terms(Approach, lang)
+
+
+@api.get("/languages", response={200: list[schemas.TermOut], **COMMON}, tags=["vocabulary"])
+def languages(request, lang: LanguageCode | None = None):
+    """The languages sessions are held in: the `language` values of a search."""
+    return _terms(Language, lang)
+
+
+@api.get("/places", response={200: schemas.PlacesOut, **COMMON}, tags=["places"])
+def places(request, q: str, lang: LanguageCode | None = None):
+    """A postcode or a municipality name (in any official language) -> its municipalities;
+    an empty list when nothing matches."""
+    typed = tidy(q, 100)
+    if not typed:
+        raise engine.SearchError({"q": _("Give a postcode or the name of a municipality.")})
+    postcode, found = find_place(typed)
+    municipalities = (
+        Municipality.objects.filter(code__in=[m.code for m in found])
+        .select_related("province", "region")
+        .prefetch_related("postal_codes")
+        .order_by("code")
+    )
+    with translation.override(_language(lang)):
+        return {
+            "query": typed,
+            "postcode": postcode,
+            "municipalities": [serialize.municipality(m) for m in municipalities],
         }

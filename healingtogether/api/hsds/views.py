@@ -1,0 +1,589 @@
+"""The HSDS 3.0 API profile under /api/hsds/: our public listings as Open Referral services,
+organisations, taxonomies and service-at-locations, with the specification's page wrapper and
+query parameters. Read-only and open: see api/http.py for CORS, rate limits and revalidation.
+"""
+
+import json
+import math
+import threading
+import uuid
+from datetime import datetime
+
+from django.db.models import Q
+from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from healingtogether.api.http import data_changed_at, open_data
+from healingtogether.directory.models import Group, Location
+from healingtogether.lib.emails import absolute_url
+from healingtogether.lib.geo import bounding_box, distance_km
+from healingtogether.lib.i18n import CONTENT_LANGUAGES
+from healingtogether.lib.text import fold, tidy
+from healingtogether.places.models import PostalCode
+from healingtogether.search.text import matching_ids
+
+from . import records, spec
+from .vocabulary import BY_ID, VOCABULARIES
+
+MAX_PER_PAGE = 200
+DEFAULT_PER_PAGE = 50
+
+
+class BadParameters(Exception):
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__(errors)
+
+
+def _errors(errors: dict, status: int) -> JsonResponse:
+    return JsonResponse({"errors": errors}, status=status)
+
+
+def hsds_view(view):
+    """An HSDS endpoint: open data, labels in the language asked for, errors in JSON."""
+
+    @open_data
+    def wrapped(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return _errors({"method": _("Only GET is allowed.")}, 405)
+        language = request.GET.get("lang") or translation.get_language() or "en"
+        if language not in CONTENT_LANGUAGES:
+            return _errors({"lang": _("Use en, fr, nl or de.")}, 400)
+        try:
+            with translation.override(language):
+                return view(request, *args, **kwargs)
+        except BadParameters as error:
+            return _errors(error.errors, 400)
+        except Http404:
+            return _errors({"id": _("Not found.")}, 404)
+
+    return wrapped
+
+
+# Parameters
+
+
+def _flag(request, name: str) -> bool:
+    value = request.GET.get(name, "").strip().lower()
+    if value in ("", "false", "0", "no"):
+        return False
+    if value in ("true", "1", "yes"):
+        return True
+    raise BadParameters({name: _("Use true or false.")})
+
+
+def _whole(request, name: str, default: int, low: int, high: int) -> int:
+    value = request.GET.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise BadParameters(
+            {name: _("Use a whole number from %(low)d to %(high)d.") % {"low": low, "high": high}}
+        )
+    return int(value)
+
+
+def _uuid_param(request, name: str) -> uuid.UUID | None:
+    value = request.GET.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise BadParameters({name: _("This is not an id (a UUID).")}) from None
+
+
+def _page(request) -> tuple[int, int]:
+    return (
+        _whole(request, "page", 1, 1, 100_000),
+        _whole(request, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE),
+    )
+
+
+def _format(request) -> str:
+    value = request.GET.get("format", "json").strip() or "json"
+    if value not in ("json", "ndjson"):
+        raise BadParameters({"format": _("Use json or ndjson.")})
+    return value
+
+
+def _modified_after(request):
+    value = request.GET.get("modified_after", "").strip()
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "+"))
+    except ValueError:
+        raise BadParameters(
+            {"modified_after": _("Use a date and time such as 2025-01-31T12:00:00Z.")}
+        ) from None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def _term(request):
+    term_id = _uuid_param(request, "taxonomy_term_id")
+    if term_id is None:
+        return None
+    for vocab in VOCABULARIES:
+        for value, _term in vocab.values():
+            if vocab.term_id(value) == term_id:
+                return vocab, value
+    raise BadParameters({"taxonomy_term_id": _("No taxonomy term has this id.")})
+
+
+def _taxonomy(request):
+    taxonomy_id = _uuid_param(request, "taxonomy_id")
+    if taxonomy_id is None:
+        return None
+    if str(taxonomy_id) not in BY_ID:
+        raise BadParameters({"taxonomy_id": _("No taxonomy has this id.")})
+    return BY_ID[str(taxonomy_id)]
+
+
+def _place(request):
+    """(postal code, proximity in metres or None) from `postcode` and `proximity`."""
+    code = tidy(request.GET.get("postcode", ""), 10)
+    proximity = request.GET.get("proximity", "").strip()
+    if proximity and not code:
+        raise BadParameters({"proximity": _("Give a postcode to measure the proximity from.")})
+    if not code:
+        return None, None
+    place = PostalCode.objects.filter(code=code).first() if code.isdigit() else None
+    if place is None:
+        raise BadParameters({"postcode": _("Give a Belgian postcode, such as 5000.")})
+    if not proximity:
+        return place, None
+    try:
+        metres = float(proximity)
+    except ValueError:
+        metres = -1
+    if not 0 < metres <= 200_000:
+        raise BadParameters({"proximity": _("Use a distance in metres, up to 200000.")})
+    return place, metres
+
+
+# Filters
+
+
+def _term_filter(vocab, value) -> Q:
+    if vocab.model is not None:
+        return Q(**{f"{vocab.field}__slug": value})
+    if vocab.key == "referral":
+        return Q(referral_required=value == "required")
+    if vocab.key in ("practicality",):
+        return Q(**{value: True})
+    if vocab.key == "joining":
+        return Q(**{f"{value}__isnull": False})
+    if vocab.entity == "organization":
+        return Q(organisation__kind=value)
+    return Q(**{vocab.field: value})
+
+
+def _taxonomy_filter(vocab) -> Q:
+    if vocab.model is not None:
+        return Q(**{f"{vocab.field}__isnull": False})
+    if vocab.key == "referral":
+        return Q(referral_required__isnull=False)
+    if vocab.key == "practicality":
+        return Q(step_free=True) | Q(hearing_loop=True) | Q(childcare=True) | Q(evening=True)
+    if vocab.key == "joining":
+        return Q(next_start__isnull=False) | Q(seats_left__isnull=False)
+    if vocab.entity == "organization":
+        return ~Q(organisation__kind="")
+    return ~Q(**{vocab.field: ""})
+
+
+def _near(groups, place, metres):
+    """Groups meeting within `metres` of the postcode's centre, or whose area covers it."""
+    covering = Q(service_area__in=place.municipalities.all())
+    if metres is None:
+        return groups.filter(
+            covering
+            | Q(locations__postcode=place.code)
+            | Q(locations__municipality__in=place.municipalities.all())
+        )
+    km = metres / 1000
+    south, north, west, east = bounding_box(place.latitude, place.longitude, km)
+    close = [
+        group_id
+        for group_id, lat, lon in Location.objects.filter(
+            group__in=groups, latitude__range=(south, north), longitude__range=(west, east)
+        ).values_list("group_id", "latitude", "longitude")
+        if distance_km(place.latitude, place.longitude, lat, lon) <= km
+    ]
+    return groups.filter(covering | Q(pk__in=close))
+
+
+def _filtered_groups(request):
+    groups = Group.objects.listed()
+    search = tidy(request.GET.get("search", ""), 200)
+    if search:
+        found = matching_ids(search)
+        if found is not None:
+            groups = groups.filter(pk__in=found[0])
+    term = _term(request)
+    if term:
+        groups = groups.filter(_term_filter(*term))
+    taxonomy = _taxonomy(request)
+    if taxonomy:
+        groups = groups.filter(_taxonomy_filter(taxonomy))
+    organisation_id = _uuid_param(request, "organization_id")
+    if organisation_id:
+        groups = groups.filter(organisation__public_id=organisation_id)
+    modified_after = _modified_after(request)
+    if modified_after:
+        groups = groups.filter(updated_at__gte=modified_after)
+    place, metres = _place(request)
+    if place:
+        groups = _near(groups, place, metres)
+    # Filters across relations may repeat a group: ids once, then the full rows.
+    return Group.objects.filter(pk__in=groups.values("pk"))
+
+
+# Answers
+
+
+def _paged(request, items, total: int, page: int, per_page: int) -> JsonResponse:
+    pages = math.ceil(total / per_page)
+    return JsonResponse(
+        {
+            "total_items": total,
+            "total_pages": pages,
+            "page_number": page,
+            "size": len(items),
+            "first_page": page == 1,
+            "last_page": page >= pages,
+            "empty": not items,
+            "contents": items,
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def _streamed(rows, render, lines: bool = False) -> StreamingHttpResponse:
+    """Every result, one JSON object per line, without pages (format=ndjson). With `lines`,
+    `render` turns each row into several records."""
+    language = translation.get_language()
+
+    def output():
+        with translation.override(language):
+            for row in rows:
+                for record in render(row) if lines else [render(row)]:
+                    yield json.dumps(record, ensure_ascii=False) + "\n"
+
+    return StreamingHttpResponse(output(), content_type="application/x-ndjson; charset=utf-8")
+
+
+def _one(data: dict) -> JsonResponse:
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+def _parse_id(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise Http404 from None
+
+
+@hsds_view
+def root(request):
+    """What this API is: HSDS version, profile and OpenAPI document, and whose work HSDS is."""
+    return _one(
+        {
+            "version": spec.VERSION,
+            "profile": absolute_url(reverse("directory:about")) + "#open-data",
+            "openapi_url": absolute_url(reverse("hsds:openapi")),
+            "attribution": {
+                "text": spec.ATTRIBUTION,
+                "url": spec.ATTRIBUTION_URL,
+                "license": spec.LICENSE,
+                "license_url": spec.LICENSE_URL,
+            },
+        }
+    )
+
+
+@hsds_view
+def openapi(request):
+    return _one(document())
+
+
+@hsds_view
+def services(request):
+    minimal, full = _flag(request, "minimal"), _flag(request, "full")
+    page, per_page = _page(request)
+    form = _format(request)
+    groups = _filtered_groups(request).select_related("organisation").order_by("slug")
+    if full:
+        groups = groups.prefetch_related(*records.GROUP_PREFETCH)
+    elif not minimal:
+        groups = groups.prefetch_related("audiences")
+
+    def render(group):
+        if minimal:
+            return {"id": str(group.public_id), "last_modified": records.iso(group.updated_at)}
+        return records.service(group) if full else records.service_summary(group)
+
+    if form == "ndjson":
+        return _streamed(groups.iterator(chunk_size=500), render)
+    start = (page - 1) * per_page
+    items = [render(g) for g in groups[start : start + per_page]]
+    return _paged(request, items, groups.count(), page, per_page)
+
+
+@hsds_view
+def service(request, service_id):
+    group = records.listed_groups().filter(public_id=_parse_id(service_id)).first()
+    if group is None:
+        raise Http404
+    return _one(records.service(group))
+
+
+def _organisations(request):
+    found = records.public_organisations()
+    search = fold(tidy(request.GET.get("search", ""), 200))
+    if search:
+        words = search.split()
+        found = [
+            org
+            for org in found
+            if all(w in fold(" ".join([org.name, org.description])) for w in words)
+        ]
+    return list(found)
+
+
+def _organisation_record(org, full: bool, full_service: bool) -> dict:
+    if not (full or full_service):
+        return records.organization_summary(org)
+    groups = records.listed_groups().filter(organisation=org).order_by("slug")
+    return records.organization_full(org, groups, full_services=full_service)
+
+
+@hsds_view
+def organizations(request):
+    full, full_service = _flag(request, "full"), _flag(request, "full_service")
+    page, per_page = _page(request)
+    form = _format(request)
+    found = _organisations(request)
+
+    def render(org):
+        return _organisation_record(org, full, full_service)
+
+    if form == "ndjson":
+        return _streamed(found, render)
+    start = (page - 1) * per_page
+    items = [render(org) for org in found[start : start + per_page]]
+    return _paged(request, items, len(found), page, per_page)
+
+
+@hsds_view
+def organization(request, organization_id):
+    org = records.public_organisations().filter(public_id=_parse_id(organization_id)).first()
+    if org is None:
+        raise Http404
+    return _one(_organisation_record(org, True, _flag(request, "full_service")))
+
+
+@hsds_view
+def taxonomies(request):
+    page, per_page = _page(request)
+    search = fold(tidy(request.GET.get("search", ""), 200))
+    found = [
+        records.taxonomy(v)
+        for v in VOCABULARIES
+        if not search or search in fold(f"{v.name} {v.description} {v.key}")
+    ]
+    if _format(request) == "ndjson":
+        return _streamed(found, lambda record: record)
+    start = (page - 1) * per_page
+    return _paged(request, found[start : start + per_page], len(found), page, per_page)
+
+
+@hsds_view
+def taxonomy(request, taxonomy_id):
+    found = BY_ID.get(str(_parse_id(taxonomy_id)))
+    if found is None:
+        raise Http404
+    return _one(records.taxonomy(found))
+
+
+@hsds_view
+def taxonomy_terms(request):
+    page, per_page = _page(request)
+    search = fold(tidy(request.GET.get("search", ""), 200))
+    vocabulary = _taxonomy(request)
+    parent_id = _uuid_param(request, "parent_id")
+    top_only = _flag(request, "top_only")
+    found = []
+    for record in records.all_taxonomy_terms():
+        if vocabulary and record["taxonomy_id"] != str(vocabulary.id):
+            continue
+        if parent_id and record.get("parent_id") != str(parent_id):
+            continue
+        if top_only and record.get("parent_id"):
+            continue
+        if search and search not in fold(
+            f"{record['name']} {record['description']} {record['code']}"
+        ):
+            continue
+        found.append(record)
+    if _format(request) == "ndjson":
+        return _streamed(found, lambda record: record)
+    start = (page - 1) * per_page
+    return _paged(request, found[start : start + per_page], len(found), page, per_page)
+
+
+@hsds_view
+def taxonomy_term(request, term_id):
+    wanted = str(_parse_id(term_id))
+    for record in records.all_taxonomy_terms():
+        if record["id"] == wanted:
+            return _one(record)
+    raise Http404
+
+
+# Service at location: one per location of a listed group. Their ids are derived (see
+# vocabulary.child_id), so finding one by id needs a map, kept per process and rebuilt when the
+# data changes.
+_sal_index = {"version": None, "ids": {}}
+_sal_lock = threading.Lock()
+
+
+def _sal_ids() -> dict:
+    version = (data_changed_at(), Location.objects.count())
+    with _sal_lock:
+        if _sal_index["version"] != version:
+            ids = {}
+            rows = Location.objects.filter(group__in=Group.objects.listed()).order_by("pk")
+            positions = {}
+            for location_pk, group_pk, public_id in rows.values_list(
+                "pk", "group_id", "group__public_id"
+            ):
+                index = positions.get(group_pk, 0)
+                positions[group_pk] = index + 1
+                ids[records.child_id(public_id, "service_at_location", index)] = (
+                    group_pk,
+                    location_pk,
+                )
+            _sal_index.update(version=version, ids=ids)
+        return _sal_index["ids"]
+
+
+def _sal_record(group, index, loc, full: bool) -> dict:
+    record = records.service_at_location(group, index, loc)
+    if full:
+        record["service"] = records.service(group)
+        return record
+    record["location"] = {k: v for k, v in record["location"].items() if not isinstance(v, list)}
+    record["service"] = records.service_summary(group)
+    return record
+
+
+def _sal_rows(request) -> list[tuple[int, int]]:
+    """(group pk, location pk) of every service-at-location asked for, in order: plain
+    numbers, so a page only loads the groups it shows."""
+    locations = Location.objects.filter(group__in=_filtered_groups(request)).order_by(
+        "group__slug", "pk"
+    )
+    place, metres = _place(request)
+    rows = []
+    for group_pk, location_pk, lat, lon in locations.values_list(
+        "group_id", "pk", "latitude", "longitude"
+    ):
+        if metres is not None and (
+            lat is None or distance_km(place.latitude, place.longitude, lat, lon) > metres / 1000
+        ):
+            continue
+        rows.append((group_pk, location_pk))
+    return rows
+
+
+def _sal_records(rows, full: bool) -> list[dict]:
+    groups = records.listed_groups().in_bulk({group_pk for group_pk, _ in rows})
+    found = []
+    for group_pk, location_pk in rows:
+        group = groups[group_pk]
+        for index, loc in records.service_at_locations(group):
+            if loc.pk == location_pk:
+                found.append(_sal_record(group, index, loc, full=full))
+    return found
+
+
+@hsds_view
+def service_at_locations(request):
+    full = _flag(request, "full")
+    page, per_page = _page(request)
+    form = _format(request)
+    rows = _sal_rows(request)
+    if form == "ndjson":
+        chunks = (rows[i : i + 200] for i in range(0, len(rows), 200))
+        return _streamed(chunks, lambda chunk: _sal_records(chunk, full), lines=True)
+    start = (page - 1) * per_page
+    items = _sal_records(rows[start : start + per_page], full)
+    return _paged(request, items, len(rows), page, per_page)
+
+
+@hsds_view
+def service_at_location(request, sal_id):
+    found = _sal_ids().get(str(_parse_id(sal_id)))
+    if found is None:
+        raise Http404
+    group = records.listed_groups().filter(pk=found[0]).first()
+    if group is None:
+        raise Http404
+    for index, loc in records.service_at_locations(group):
+        if loc.pk == found[1]:
+            return _one(_sal_record(group, index, loc, full=True))
+    raise Http404
+
+
+# The OpenAPI document: the specification's own, completed with who we are, where the API
+# lives, and what we add (lang) or answer besides 200 (errors in JSON).
+
+
+def document() -> dict:
+    doc = json.loads(json.dumps(spec.openapi()))
+    doc["info"] = {
+        "title": "Healing Together HSDS API",
+        "version": "1",
+        "summary": "Group therapy and support groups in Belgium, as Open Referral HSDS 3.0.",
+        "description": (
+            "Published listings of Healing Together in the Human Services Data Specification "
+            f"(HSDS) {spec.VERSION}. This document adapts the specification's openapi.json: "
+            f"{spec.ATTRIBUTION} ({spec.ATTRIBUTION_URL}), licensed under {spec.LICENSE}. "
+            "It is shared under the same licence. Texts come in the language of `lang` "
+            "(en, fr, nl or de) or of Accept-Language. Errors are JSON objects "
+            '{"errors": {"<parameter>": "<message>"}}: 400 for a bad parameter, 404 for an '
+            "unknown id, 429 when a client asks too often."
+        ),
+        "license": {"name": spec.LICENSE, "url": spec.LICENSE_URL},
+    }
+    doc["servers"] = [{"url": absolute_url("/api/hsds")}]
+    doc["components"]["parameters"]["lang"] = {
+        "name": "lang",
+        "in": "query",
+        "required": False,
+        "description": "Language of names, descriptions and labels: en, fr, nl or de.",
+        "schema": {"type": "string", "enum": list(CONTENT_LANGUAGES)},
+    }
+    doc["components"]["schemas"]["Errors"] = {
+        "type": "object",
+        "properties": {"errors": {"type": "object", "additionalProperties": {"type": "string"}}},
+        "required": ["errors"],
+    }
+    errors = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Errors"}}}}
+    for path, item in doc["paths"].items():
+        for method, operation in item.items():
+            if method != "get":
+                continue
+            operation.setdefault("parameters", []).append({"$ref": "#/components/parameters/lang"})
+            responses = operation.setdefault("responses", {})
+            responses["400"] = {"description": "A parameter is not valid.", **errors}
+            responses["429"] = {"description": "Too many requests from this client.", **errors}
+            if "{id}" in path:
+                responses["404"] = {"description": "No public record has this id.", **errors}
+    return doc
