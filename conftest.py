@@ -26,6 +26,7 @@ settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.Loc
 def load_real_data():
     call_command("load_places", stdout=io.StringIO())
     call_command("load_resources", stdout=io.StringIO())
+    call_command("load_articles", stdout=io.StringIO())
 
 
 @pytest.fixture(scope="session")

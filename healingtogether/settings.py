@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "healingtogether.search",
     "healingtogether.api",
     "healingtogether.accounts",
+    "healingtogether.articles",
 ]
 
 MIDDLEWARE = [
@@ -121,6 +122,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
     }
+    # Tests use a file too, not Django's shared in-memory database: there a second writer fails
+    # at once instead of waiting, and tests of simultaneous requests could not run.
+    # One file per test run, so two runs at once don't share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Our queries are short; parallel workers only compete with the web workers for the cores.
@@ -144,6 +149,7 @@ LANGUAGES = [
 ]
 LANGUAGE_CODES = [code for code, _name in LANGUAGES]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["healingtogether.formats"]
 TIME_ZONE = "Europe/Brussels"
 USE_I18N = True
 USE_TZ = True

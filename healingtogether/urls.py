@@ -2,6 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from healingtogether.api import urls as open_data
 from healingtogether.api.views import api
 from healingtogether.lib import health
 
@@ -9,10 +10,13 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    *open_data.urlpatterns,
 ]
 
 urlpatterns += i18n_patterns(
     path("", include("healingtogether.directory.urls")),
     path("search/", include("healingtogether.search.urls")),
+    path("guides/", include("healingtogether.articles.urls")),
     path("", include("healingtogether.accounts.urls")),
+    path("", include(open_data.calendars)),
 )

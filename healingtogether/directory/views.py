@@ -2,31 +2,58 @@ from itertools import groupby
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from healingtogether.articles.models import Article
+from healingtogether.lib import markdown
 from healingtogether.lib.i18n import current_language
 from healingtogether.lib.text import tidy
 from healingtogether.places.models import Municipality, find_place
 
 from .context_processors import helplines_for
-from .models import Coverage, Group, Organisation
+from .models import Coverage, Group, Location, Organisation
+from .schedule_text import describe
 
 
 def home(request):
-    latest_networks = Group.objects.listed().networks().count()
-    return render(request, "directory/home.html", {"network_count": latest_networks})
+    """A calm start: the search, the guided finder, the network lookup and the newest guides."""
+    ctx = {
+        "network_count": Group.objects.listed().networks().count(),
+        "guides": Article.objects.published().newest_first()[:3],
+    }
+    return render(request, "directory/home.html", ctx)
 
 
 def _listed_group(slug, networks: bool):
+    """A listed group or network, with what its page shows worked out once: the description
+    rendered from Markdown (sanitised), each schedule in words with its note, the next five
+    session dates, and the next start date if it is still ahead. Stale and expired listings are
+    listed too: their page answers, with a warning."""
     groups = (
         Group.objects.listed()
         .select_related("organisation")
         .prefetch_related(
-            "topics", "audiences", "approaches", "session_languages", "locations", "schedules"
+            "topics",
+            "audiences",
+            "approaches",
+            "session_languages",
+            Prefetch("locations", Location.objects.select_related("municipality").order_by("pk")),
+            "schedules",
         )
     )
     groups = groups.networks() if networks else groups.exclude(kind__in=Group.NETWORK_KINDS)
-    return get_object_or_404(groups, slug=slug)
+    group = get_object_or_404(groups, slug=slug)
+    group.description_html = markdown.render(group.description)
+    group.schedule_lines = [
+        {"text": describe(schedule), "note": schedule.note}
+        for schedule in sorted(group.schedules.all(), key=lambda s: (s.dtstart, s.pk))
+    ]
+    group.upcoming = group.next_sessions(5)
+    # A start date that has passed would mislead; the organiser updates it with the next one.
+    starts_ahead = group.next_start and group.next_start >= timezone.localdate()
+    group.next_start_ahead = group.next_start if starts_ahead else None
+    return group
 
 
 def group(request, slug):

@@ -23,6 +23,9 @@ PAGES = [
     "/{lang}/search/finder/",
     "/{lang}/search/finder/?who=me&topic=grief&step=2",
     "/{lang}/search/finder/?who=close&topic=grief&meet=either&postcode=5000&step=5",
+    "/{lang}/search/print/?q=rouw&near=5000",
+    "/{lang}/guides/",
+    "/{lang}/guides/mental-health-networks-107/",
 ]
 
 
