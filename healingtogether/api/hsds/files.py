@@ -72,12 +72,11 @@ def _csv_value(value) -> str:
 
 
 def write_json(tables: Tables, directory: Path) -> list[Path]:
-    """One JSON file per object type we have records of: a list of flat records."""
+    """One JSON file per object type, a list of flat records; an empty list where we have none
+    (today no published resource has a meeting place), so a reader finds every file."""
     written = []
     for object_type, name in spec.JSON_FILES.items():
         rows = tables.rows(object_type)
-        if not rows:
-            continue
         path = directory / name
         path.write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         written.append(path)
