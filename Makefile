@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 MANAGE := $(PY) manage.py
 
-.PHONY: run serve test setup data messages lint check-migrations clean
+.PHONY: run serve test setup data messages lint check-migrations clean backup restore
 
 # The virtualenv is rebuilt whenever the lock file changes.
 $(VENV)/.installed: requirements.lock
@@ -63,6 +63,15 @@ check-migrations: setup
 # Refresh the English source catalogue after changing strings; translators work in the .po files.
 messages: setup
 	$(MANAGE) makemessages --all --no-location --no-obsolete --ignore=.venv --ignore=var
+
+# A consistent snapshot of the database in var/backups/ (SQLite's online backup API, or
+# pg_dump for PostgreSQL); prints the file's name. `make restore FILE=…` brings one back.
+backup: $(VENV)/.installed
+	@$(PY) scripts/backup.py backup
+
+restore: $(VENV)/.installed
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/…" >&2; exit 2; }
+	@$(PY) scripts/backup.py restore "$(FILE)"
 
 clean:
 	rm -rf $(VENV) var

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Literal
 from uuid import UUID
 
+from django.db import InterfaceError, OperationalError
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -27,6 +28,7 @@ from healingtogether.directory.models import (
     Organisation,
     Topic,
 )
+from healingtogether.lib import outage
 from healingtogether.lib.text import tidy
 from healingtogether.places.models import Municipality, find_place
 from healingtogether.search import engine
@@ -69,6 +71,14 @@ def invalid_parameters(request, error):
 @api.exception_handler(engine.SearchError)
 def unsearchable(request, error):
     return api.create_response(request, {"errors": error.errors}, status=400)
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_unavailable(request, error):
+    """The database can't be reached: the same 503 as every other page, even with DEBUG on
+    (ninja would otherwise answer with its own traceback)."""
+    return outage.unavailable(request)
 
 
 @api.exception_handler(Http404)

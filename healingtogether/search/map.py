@@ -3,12 +3,14 @@
 scripts/draw_map.py makes that file from the NGI's canton boundaries. A network's area is the
 cantons whose municipalities are mostly (more than half) in its service area; a canton no network
 of the map claims is drawn in a neutral colour. Neighbouring cantons share their borders vertex for
-vertex, so the border between two areas is the set of edges whose two sides have different owners.
+vertex, so an area is sent as one outline, the edges of its cantons that no two of them share, and
+two areas touch where an edge has different owners on its two sides (for the colours). The areas'
+strokes draw the borders: the pages carry no canton's inner borders (issue 7, page weight).
 """
 
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from functools import cache
 from pathlib import Path
 
@@ -37,29 +39,71 @@ def _rings(d: str) -> list[list[tuple[str, str]]]:
     return rings
 
 
-def _tenths(value: str) -> int:
-    return round(float(value) * 10)
+# Coordinates are drawn to whole SVG units: the map is 796 units wide and shown at most about 600
+# px wide, so a unit is below a screen pixel, and every digit saved is saved on every page that
+# inlines a map (the search page's weight budget is 60 KB).
+def _units(value: str) -> int:
+    return round(float(value))
 
 
-def _number(tenths: int) -> str:
-    whole, part = divmod(abs(tenths), 10)
-    return ("-" if tenths < 0 else "") + (f"{whole}.{part}" if part else str(whole))
+def _numbers(values) -> str:
+    """Numbers joined as tightly as SVG path syntax allows: a minus sign separates by itself."""
+    out = []
+    for value in values:
+        if out and value >= 0:
+            out.append(" ")
+        out.append(str(value))
+    return "".join(out)
 
 
 def _relative(lines, closed: bool) -> str:
-    """Path data with relative moves ('M x y l dx dy …'), a third shorter than the JSON's
-    absolute coordinates: the maps are inlined in the page."""
+    """Path data with relative moves ('M x y l dx dy …'), much shorter than the JSON's absolute
+    coordinates: the maps are inlined in the page. Closed lines may repeat their first point."""
     parts = []
     for line in lines:
-        points = [(_tenths(x), _tenths(y)) for x, y in line]
+        points = [(_units(x), _units(y)) for x, y in line]
+        if closed and len(points) > 1 and points[-1] == points[0]:
+            points.pop()
         (x, y), steps = points[0], []
         for nx, ny in points[1:]:
-            steps.append(f"{_number(nx - x)} {_number(ny - y)}")
+            # Points closer than a unit round to the same place: nothing to draw.
+            if (nx, ny) != (x, y):
+                steps += [nx - x, ny - y]
             x, y = nx, ny
-        parts.append(
-            f"M{_number(points[0][0])} {_number(points[0][1])}l" + " ".join(steps) + "z" * closed
-        )
+        if not steps:
+            continue
+        parts.append(f"M{_numbers(points[0])}l{_numbers(steps)}" + "z" * closed)
     return "".join(parts)
+
+
+def _edges(rings) -> Counter:
+    """The edges of some rings, each as its two point strings in sorted order, with how many
+    times the rings run along it (a ring may go out along an edge and back)."""
+    return Counter(
+        (a, b) if a < b else (b, a)
+        for ring in rings
+        for a, b in zip(ring, ring[1:] + ring[:1], strict=True)
+    )
+
+
+def _lines(edges) -> list[list]:
+    """A set of edges joined into lines where they meet. Around a region every point has an even
+    number of edges, so each line comes back to where it started: the region's closed outline."""
+    following = defaultdict(list)
+    for a, b in sorted(edges):
+        following[a].append(b)
+        following[b].append(a)
+    lines = []
+    for start in sorted(following):
+        while following[start]:
+            line, current = [start], start
+            while following[current]:
+                nxt = following[current].pop(0)
+                following[nxt].remove(current)
+                line.append(nxt)
+                current = nxt
+            lines.append(line)
+    return lines
 
 
 class _Map:
@@ -69,9 +113,8 @@ class _Map:
         self.source = data["source"]
         self.view_box = data["viewBox"]
         self.projection = data["projection"]
-        self.outline = _relative(_rings(data.get("outline", "")), closed=True)
         self.cantons = data["cantons"]
-        self.paths = [_relative(_rings(c["d"]), closed=True) for c in self.cantons]
+        self.edges = [_edges(_rings(c["d"])) for c in self.cantons]
         self.municipalities = [frozenset(c["municipalities"]) for c in self.cantons]
         self.cantons_of = defaultdict(list)
         for index, codes in enumerate(self.municipalities):
@@ -88,6 +131,16 @@ class _Map:
             for edge, owners in sorted(sides.items())
             if len(owners) == 2 and owners[0] != owners[1]
         ]
+
+    def area(self, indexes) -> str:
+        """Path data of the region some cantons make together: the edges they run along an odd
+        number of times. An edge between two of them (or out and back along a spike) cancels, so
+        the borders inside the region are not drawn, nor sent. Drawn with the even-odd fill rule,
+        the lines cut out any hole, such as Brussels inside Flemish Brabant."""
+        counts = Counter()
+        for index in indexes:
+            counts.update(self.edges[index])
+        return _relative(_lines(edge for edge, n in counts.items() if n % 2), closed=True)
 
 
 @cache
@@ -132,27 +185,8 @@ def _assign(areas: dict[int, frozenset]) -> dict[int, list[int]]:
     return {network_id: sorted(drawn[network_id]) for network_id in areas if drawn[network_id]}
 
 
-def _edges_path(edges) -> str:
-    """Path data for a set of edges, joined into lines where they meet."""
-    following = defaultdict(list)
-    for a, b in edges:
-        following[a].append(b)
-        following[b].append(a)
-    lines = []
-    for start in sorted(following):
-        while following[start]:
-            line, current = [start], start
-            while following[current]:
-                nxt = following[current].pop(0)
-                following[nxt].remove(current)
-                line.append(nxt)
-                current = nxt
-            lines.append(line)
-    return _relative(lines, closed=False)
-
-
 class _Layout:
-    """One map's areas: the cantons of each network, the borders between areas, their colours."""
+    """One map's areas: the cantons of each network, the region they draw, their colours."""
 
     def __init__(self, areas: dict[int, frozenset]):
         m = _map()
@@ -162,15 +196,14 @@ class _Layout:
             for index in indexes:
                 owner.setdefault(index, network_id)
         self.neutral = [i for i in range(len(m.cantons)) if i not in owner]
-        border, touching = [], defaultdict(set)
-        for edge, (one, other) in m.shared_edges:
+        self.paths = {n: m.area(indexes) for n, indexes in self.cantons.items()}
+        self.neutral_path = m.area(self.neutral)
+        touching = defaultdict(set)
+        for _edge, (one, other) in m.shared_edges:
             a, b = owner.get(one), owner.get(other)
-            if a != b:
-                border.append(edge)
-                if a is not None and b is not None:
-                    touching[a].add(b)
-                    touching[b].add(a)
-        self.borders = _edges_path(border)
+            if a != b and a is not None and b is not None:
+                touching[a].add(b)
+                touching[b].add(a)
         # Greedy colouring, largest areas first, so that neighbours differ.
         self.colour = {}
         for network_id in sorted(self.cantons, key=lambda n: (-len(self.cantons[n]), n)):
@@ -205,11 +238,11 @@ def _layout(networks) -> _Layout:
 
 
 def network_shapes(networks) -> list[tuple[Group, list[str]]]:
-    """Each network that has a service area, with the paths of the cantons it is drawn with."""
+    """Each network that has a service area, with the path of the region it is drawn with (one
+    path, as a list so a caller can draw several)."""
     networks = list(networks)
-    paths = _map().paths
-    drawn = _layout(networks).cantons
-    return [(n, [paths[i] for i in drawn[n.pk]]) for n in networks if n.pk in drawn]
+    paths = _layout(networks).paths
+    return [(n, [paths[n.pk]]) for n in networks if n.pk in paths]
 
 
 def map_context(kind: str, points=None, highlight=None) -> dict:
@@ -245,9 +278,7 @@ def map_context(kind: str, points=None, highlight=None) -> dict:
         "map_id": f"map-{kind}",
         "kind": kind,
         "view_box": m.view_box,
-        "outline": m.outline,
-        "borders": layout.borders,
-        "neutral": "".join(m.paths[i] for i in layout.neutral),
+        "neutral": layout.neutral_path,
         "areas": areas,
         "networks": networks,
         "unknown": [n for n in networks if n.pk not in on_map],

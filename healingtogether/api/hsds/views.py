@@ -14,6 +14,7 @@ from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 
 from healingtogether.api.http import data_changed_at, open_data
 from healingtogether.directory.models import Group, Location
@@ -42,12 +43,19 @@ def _errors(errors: dict, status: int) -> JsonResponse:
 
 
 def hsds_view(view):
-    """An HSDS endpoint: open data, labels in the language asked for, errors in JSON."""
+    """An HSDS endpoint: open data, labels in the language asked for, errors in JSON.
 
+    CSRF protection would answer another method with a 403 page before we can; these views
+    change nothing and refuse every method but GET and HEAD with a 405 in JSON, so they skip it.
+    """
+
+    @csrf_exempt
     @open_data
     def wrapped(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
-            return _errors({"method": _("Only GET is allowed.")}, 405)
+            refused = _errors({"method": _("Only GET is allowed.")}, 405)
+            refused["Allow"] = "GET, HEAD"  # what a 405 must say (RFC 9110)
+            return refused
         language = request.GET.get("lang") or translation.get_language() or "en"
         if language not in CONTENT_LANGUAGES:
             return _errors({"lang": _("Use en, fr, nl or de.")}, 400)

@@ -4,6 +4,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from healingtogether.api.hsds.vocabulary import BY_KEY
@@ -146,6 +147,15 @@ def test_an_unknown_id_is_a_json_404(client, path):
     response = client.get(path)
     assert response.status_code == 404
     assert response.json() == {"errors": {"id": "Not found."}}
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete", "patch"])
+def test_another_method_is_a_json_405_that_says_what_is_allowed(method, rich_group):
+    # A browser's CSRF checks on, as on the real site: the refusal is still ours, in JSON.
+    response = getattr(Client(enforce_csrf_checks=True), method)("/api/hsds/services")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert response.json() == {"errors": {"method": "Only GET is allowed."}}
 
 
 @pytest.mark.parametrize(
