@@ -41,7 +41,7 @@ class LatestGuides(Feed):
         return item.updated_at
 
     def item_author_name(self, item):
-        return item.author
+        return item.byline
 
     def item_categories(self, item):
         return [topic.label for topic in item.topics.all()]

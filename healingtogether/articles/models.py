@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from healingtogether.directory.models import Topic
@@ -19,6 +20,10 @@ from healingtogether.lib.i18n import CONTENT_LANGUAGES, localized
 
 # URL segments under /<lang>/guides/ that an article's slug would hide.
 RESERVED_SLUGS = {"feed"}
+
+
+# The guides we write ourselves are signed by the team, in the reader's language.
+TEAM_AUTHOR = "The Healing Together team"
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -111,6 +116,13 @@ class Article(models.Model):
     @property
     def summary(self) -> str:
         return self._in_language("summary")
+
+    @property
+    def byline(self) -> str:
+        """Who wrote it, as the page's reader says it: our team's name is translated."""
+        if self.author == TEAM_AUTHOR:
+            return gettext("The Healing Together team")
+        return self.author
 
     @property
     def body(self) -> str:

@@ -181,7 +181,7 @@ def article_jsonld(article):
                 "inLanguage": article.language,
                 "datePublished": article.published.isoformat(),
                 "dateModified": article.updated_at.isoformat(),
-                "author": {"@type": kind, "name": article.author},
+                "author": {"@type": kind, "name": article.byline},
                 "publisher": {
                     "@type": "Organization",
                     "name": _("Healing Together"),

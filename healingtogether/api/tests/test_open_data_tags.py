@@ -73,7 +73,8 @@ def test_an_organisation_and_a_guide(rich_group):
         "fr",
     )
     assert article["datePublished"] == "2026-01-05"
-    assert article["author"] == {"@type": "Organization", "name": "The Healing Together team"}
+    # Rendered on a French page: our team's name in French.
+    assert article["author"] == {"@type": "Organization", "name": "L’équipe de Healing Together"}
 
 
 def test_meta_tags_give_the_canonical_address_alternates_and_open_graph(rich_group):

@@ -1,5 +1,7 @@
 """The guides in data/articles/, as the test database loaded them (see conftest.py)."""
 
+from html import unescape
+
 import pytest
 
 from healingtogether.articles.loading import ARTICLES_DIR
@@ -26,3 +28,18 @@ def test_each_bundled_guide_reads_well_in_each_language(client, slug, language):
     assert "<h1 lang=" not in html
     assert "&lt;" not in body
     assert "<h2>" in body or "<p>" in body
+
+
+@pytest.mark.parametrize(
+    ("language", "team"),
+    [
+        ("en", "The Healing Together team"),
+        ("fr", "L’équipe de Healing Together"),
+        ("nl", "Het team van Healing Together"),
+        ("de", "Das Team von Healing Together"),
+    ],
+)
+def test_our_guides_are_signed_by_the_team_in_the_readers_language(client, language, team):
+    html = unescape(client.get(f"/{language}/guides/{SLUGS[0]}/").content.decode())
+    byline = html[html.index('class="byline"') : html.index("</p>", html.index('class="byline"'))]
+    assert team in byline
