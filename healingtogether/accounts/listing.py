@@ -208,10 +208,7 @@ def submit(obj, data: dict, author):
             if is_group
             else obj.groups.filter(status=Status.PUBLISHED).exists()
         )
-        target = {"group": obj} if is_group else {"organisation": obj}
-        Revision.objects.filter(state=Revision.State.PENDING, **target).update(
-            state=Revision.State.WITHDRAWN
-        )
+        obj.revisions.pending().update(state=Revision.State.WITHDRAWN)
         if not published:
             apply(obj, data)
             if is_group and obj.status != Status.PENDING:
@@ -219,7 +216,7 @@ def submit(obj, data: dict, author):
                     status=Status.PENDING, updated_at=timezone.now()
                 )
                 obj.status = Status.PENDING
-        revision = Revision.objects.create(data=data, is_new=not published, author=author, **target)
+        revision = obj.revisions.create(data=data, is_new=not published, author=author)
         AuditEntry.record(author, AuditEntry.Action.SUBMITTED, obj, revision=revision)
     return revision
 

@@ -97,12 +97,20 @@ class AlreadyDecided(Exception):
     """Somebody decided about this revision first."""
 
 
+class RevisionQuerySet(models.QuerySet):
+    def pending(self):
+        """Waiting for a moderator: at most one per group or organisation."""
+        return self.filter(state=Revision.State.PENDING)
+
+
 class Revision(models.Model):
     """A proposed state of a group or an organisation, waiting for a moderator.
 
     `data` is the whole listing as `listing.data_of()` gives it, so approving is applying it and
     the moderator's view is a diff against what the public sees now.
     """
+
+    objects = RevisionQuerySet.as_manager()
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting for review")

@@ -69,7 +69,7 @@ def moderator_required(view):
 def _pending_revision(group_field: str = "pk"):
     """The pk of a group's revision waiting for review, for annotating many rows at once;
     `group_field` names the group on the outer row."""
-    pending = Revision.objects.filter(group=OuterRef(group_field), state=Revision.State.PENDING)
+    pending = Revision.objects.pending().filter(group=OuterRef(group_field))
     return Subquery(pending.values("pk")[:1])
 
 
@@ -116,7 +116,7 @@ def _unchecked_credentials():
 @moderator_required
 def queue(request):
     now = timezone.now()
-    revisions = Revision.objects.filter(state=Revision.State.PENDING).select_related(
+    revisions = Revision.objects.pending().select_related(
         "group__organisation", "organisation", "author"
     )
     reports = (
@@ -303,7 +303,7 @@ def revision(request, pk):
     rows, compares = _comparison(revision)
     newer = None
     if revision.state == Revision.State.WITHDRAWN:
-        newer = revision.target.revisions.filter(state=Revision.State.PENDING).first()
+        newer = revision.target.revisions.pending().first()
     ctx = {
         "revision": revision,
         "target": revision.target,
@@ -396,7 +396,7 @@ def report(request, pk):
         "report": report,
         "group": group,
         "is_listed": group.status == Status.PUBLISHED,
-        "pending_revision": group.revisions.filter(state=Revision.State.PENDING).first(),
+        "pending_revision": group.revisions.pending().first(),
         "resolution": resolution,
         "form": form,
     }

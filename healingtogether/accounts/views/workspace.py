@@ -26,8 +26,6 @@ from healingtogether.directory.models import Group, Status
 from healingtogether.directory.schedule_text import describe
 from healingtogether.lib import markdown
 
-PENDING = Revision.State.PENDING
-
 
 def _get_organisation_for_organiser(request, public_id):
     """An organisation the signed-in user is a member of; 404 for anybody else."""
@@ -43,14 +41,14 @@ def _get_group_for_organiser(request, public_id):
 
 def _pending_data(obj) -> dict | None:
     """The data of the revision waiting for review, if any: the organiser edits from there."""
-    revision = obj.revisions.filter(state=PENDING).first()
+    revision = obj.revisions.pending().first()
     return revision.data if revision else None
 
 
 @login_required
 def workspace(request):
     """Each of the user's organisations with its groups and what our team still has to review."""
-    pending = Revision.objects.filter(state=PENDING)
+    pending = Revision.objects.pending()
     organisations = (
         organisations_of(request.user)
         .annotate(
@@ -199,7 +197,7 @@ def archive_group(request, public_id):
     if group.status != Status.ARCHIVED:
         now = timezone.now()
         # A change still waiting for review would publish the group again once approved.
-        group.revisions.filter(state=PENDING).update(state=Revision.State.WITHDRAWN)
+        group.revisions.pending().update(state=Revision.State.WITHDRAWN)
         Group.objects.filter(pk=group.pk).update(status=Status.ARCHIVED, updated_at=now)
         AuditEntry.record(request.user, AuditEntry.Action.ARCHIVED, group)
     messages.success(

@@ -738,8 +738,7 @@ def _unchanged(obj, data: dict) -> bool:
     current = listing.data_of(obj)
     if all(current.get(name) == value for name, value in data.items()):
         return True
-    target = {"group": obj} if isinstance(obj, Group) else {"organisation": obj}
-    waiting = Revision.objects.filter(state=Revision.State.PENDING, **target).first()
+    waiting = obj.revisions.pending().first()
     return waiting is not None and waiting.data == data
 
 
@@ -773,10 +772,7 @@ def _store(planned: Planned, outcome: Outcome, language: str, known: Known, orga
             data.setdefault("kind", obj.kind)
         outcome.created += 1
     else:
-        target = {"group": obj} if planned.model is Group else {"organisation": obj}
-        if Revision.objects.filter(
-            state=Revision.State.PENDING, author__isnull=False, **target
-        ).exists():
+        if obj.revisions.pending().filter(author__isnull=False).exists():
             outcome.skipped.append(
                 f"{planned.origin}: "
                 + _("not updated: its organiser's own change is waiting for review.")
