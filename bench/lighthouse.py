@@ -9,6 +9,12 @@ prints the four category scores per page with the audits that cost points.
 
 Targets (issue 7): performance >= 95, accessibility 100, best practices 100, SEO 100.
 
+"search" is a topic's page (/<lang>/search/topics/grief/): twenty results, the search form and
+filters, at an address search engines may index. "words" is a search in the visitor's own words
+near a place (/<lang>/search/?q=...&near=...): robots.txt keeps crawlers out of those on purpose
+(filters combine without end), so Lighthouse's "is-crawlable" audit fails there by design and its
+SEO score is printed but not held to the target.
+
     .venv/bin/python bench/lighthouse.py                  # mobile (Lighthouse's default)
     .venv/bin/python bench/lighthouse.py --preset desktop --runs 3 --reports var/lighthouse
 
@@ -34,6 +40,7 @@ BENCH = Path(__file__).resolve().parent
 LIGHTHOUSE = BENCH / "node_modules" / ".bin" / "lighthouse"
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}
+NOT_INDEXED = {("words", "seo")}
 CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage"
 
 PAGES_CODE = """
@@ -58,10 +65,11 @@ def ensure_lighthouse():
 def pages(env, lang: str) -> dict[str, str]:
     output = manage_output(env, PAGES_CODE)
     found = json.loads(next(x for x in output.splitlines() if x.startswith("PAGES "))[6:])
-    search = urllib.parse.urlencode({"q": "grief", "near": "1000", "radius_km": 25})
+    words = urllib.parse.urlencode({"q": "grief", "near": "1000", "radius_km": 25})
     return {
         "home": f"/{lang}/",
-        "search": f"/{lang}/search/?{search}",
+        "search": f"/{lang}/search/topics/grief/",
+        "words": f"/{lang}/search/?{words}",
         "group": f"/{lang}/groups/{found['group']}/",
         "finder": f"/{lang}/search/finder/",
         "article": f"/{lang}/guides/{found['article']}/",
@@ -163,12 +171,23 @@ def main():
     missed = []
     for page, report in results.items():
         got = scores(report)
-        print(f"{page:<10}" + "".join(f"{got[name]:>16}" for name in CATEGORIES))
-        missed += [f"{page} {name} {got[name]}" for name in CATEGORIES if got[name] < TARGETS[name]]
+        print(
+            f"{page:<10}"
+            + "".join(
+                f"{got[name]:>15}" + ("*" if (page, name) in NOT_INDEXED else " ")
+                for name in CATEGORIES
+            )
+        )
+        missed += [
+            f"{page} {name} {got[name]}"
+            for name in CATEGORIES
+            if got[name] < TARGETS[name] and (page, name) not in NOT_INDEXED
+        ]
     print()
     for page, report in results.items():
         for line in problems(report):
             print(f"{page:<10}{line}")
+    print("* kept out of search engines on purpose (robots.txt): not held to the SEO target")
     print()
     print(("MISSED  " + ", ".join(missed)) if missed else "met     every target")
 

@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, reverse
 from django.utils import translation
 
 from healingtogether.articles.models import Article
-from healingtogether.directory.models import Group, Organisation
+from healingtogether.directory.models import Group, Organisation, Topic
 from healingtogether.lib.emails import absolute_url
 
 from .http import open_data
@@ -27,6 +27,7 @@ STATIC_PAGES = [
     "directory:home",
     "search:search",
     "search:finder",
+    "search:topics",
     "directory:networks",
     "directory:helplines",
     "articles:list",
@@ -60,6 +61,11 @@ def pages() -> list[Page]:
     for slug, kind, updated in listed.values_list("slug", "kind", "updated_at"):
         make = network_path if kind in Group.NETWORK_KINDS else group_path
         found.append(Page(make(slug), updated.date()))
+    topic_path = _path_maker("search:topic")
+    with_groups = Topic.objects.filter(groups__in=Group.objects.listed()).distinct()
+    found += [
+        Page(topic_path(slug)) for slug in with_groups.order_by("pk").values_list("slug", flat=True)
+    ]
     organisation_path = _path_maker("directory:organisation")
     public = Organisation.objects.filter(groups__in=Group.objects.listed()).distinct()
     for slug, updated in public.order_by("pk").values_list("slug", "updated_at"):
@@ -147,7 +153,9 @@ def robots(request):
     lines = ["User-agent: *", "Disallow: /admin/"]
     for code in settings.LANGUAGE_CODES:
         lines += [f"Disallow: /{code}/{segment}/" for segment in private_prefixes()]
-        # Search results for every combination of filters are endless and say nothing new.
-        lines.append(f"Disallow: /{code}/search/?")
+        # Search results for every combination of filters are endless and say nothing new; a
+        # topic's page is the one search to index. (The Allow comes first for parsers that
+        # take the first matching rule rather than the longest.)
+        lines += [f"Allow: /{code}/search/topics/", f"Disallow: /{code}/search/?"]
     lines += ["Allow: /", "", f"Sitemap: {absolute_url('/sitemap.xml')}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -1,13 +1,15 @@
-"""The search page: the same parameters and the same search as GET /api/v1/groups."""
+"""The search page: the same parameters and the same search as GET /api/v1/groups; and a page per
+topic, the same search with one topic chosen, at an address that search engines may index."""
 
 from urllib.parse import urlencode
 
 from django.db.models import prefetch_related_objects
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from healingtogether.directory.models import Group
+from healingtogether.directory.models import Group, Topic
 from healingtogether.directory.schedule_text import describe
 
 from . import engine
@@ -37,7 +39,7 @@ def _query(data: dict, **changes) -> str:
             continue
         for item in value if isinstance(value, list) else [value]:
             pairs.append((key, item))
-    return "?" + urlencode(pairs)
+    return "?" + urlencode(pairs) if pairs else ""
 
 
 def _networks_for(place):
@@ -45,7 +47,29 @@ def _networks_for(place):
 
 
 def search(request):
-    data = engine.from_querydict(request.GET)
+    return _results_page(request, engine.from_querydict(request.GET))
+
+
+def topic(request, slug):
+    """Groups for one topic, at an address without parameters: what a search engine may index
+    (robots.txt keeps crawlers out of /search/?..., where filters combine without end). Every
+    link on it that changes the search leads to the search page."""
+    chosen = get_object_or_404(Topic, slug=slug)
+    guides = chosen.articles.published().order_by("-published")[:3]
+    return _results_page(request, {"topic": [chosen.slug]}, topic=chosen, guides=guides)
+
+
+def topics(request):
+    """Every topic that listed groups help with, and how many groups: a way in by topic."""
+    found = engine.run(engine.parse({"page_size": 1})).facets["topic"]
+    return render(
+        request,
+        "search/topics.html",
+        {"topics": sorted(found, key=lambda item: item["label"].casefold())},
+    )
+
+
+def _results_page(request, data: dict, **extra):
     errors = {}
     try:
         params = engine.parse(data)
@@ -81,7 +105,10 @@ def search(request):
         if location.latitude is not None
     ]
     wider = next((r for r in RADII if r > params.radius_km), None) if params.near else None
+    # Links are whole paths, so that from a topic's page too they lead to the search page.
+    search_url = reverse("search:search")
     ctx = {
+        **extra,
         "params": params,
         "results": results,
         "errors": errors,
@@ -99,13 +126,19 @@ def search(request):
         "youth_networks": youth_networks,
         "searched": bool(params.q or params.near or filters_chosen),
         "filters_chosen": filters_chosen,
-        "wider_url": _query(data, radius_km=wider) if wider else None,
+        "wider_url": search_url + _query(data, radius_km=wider) if wider else None,
         "wider": wider,
-        "fewer_filters_url": _query({"q": params.q, "near": params.near}),
-        "online_url": _query({"q": params.q, "format": ["online"]}),
-        "previous_url": _query(data, page=params.page - 1) if params.page > 1 else None,
-        "next_url": _query(data, page=params.page + 1) if params.page < results.pages else None,
-        "print_url": _query(data, page=None, page_size=None),
+        "fewer_filters_url": search_url + _query({"q": params.q, "near": params.near}),
+        "online_url": search_url + _query({"q": params.q, "format": ["online"]}),
+        "previous_url": search_url + _query(data, page=params.page - 1)
+        if params.page > 1
+        else None,
+        "next_url": search_url + _query(data, page=params.page + 1)
+        if params.page < results.pages
+        else None,
+        "print_url": reverse("search:print") + _query(data, page=None, page_size=None),
+        "calendar_url": reverse("calendar:search")
+        + _query(data, page=None, page_size=None, sort=None),
     }
     return render(request, "search/search.html", ctx)
 

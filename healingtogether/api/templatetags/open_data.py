@@ -233,14 +233,3 @@ def calendar_link(group):
     """A link to the group's calendar, when it has sessions to put in one."""
     url = reverse("calendar:group", args=[group.slug]) if has_calendar(group) else None
     return {"url": url, "group": group}
-
-
-@register.simple_tag(takes_context=True)
-def search_calendar_url(context) -> str:
-    """This search as a calendar feed address (its filters, without the page number)."""
-    request = context["request"]
-    query = request.GET.copy()
-    for name in ("page", "page_size", "sort"):
-        query.pop(name, None)
-    encoded = query.urlencode()
-    return reverse("calendar:search") + (f"?{encoded}" if encoded else "")

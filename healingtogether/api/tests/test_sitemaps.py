@@ -7,7 +7,7 @@ from xml.etree import ElementTree
 import pytest
 
 from healingtogether.articles.models import Article
-from healingtogether.directory.models import Group, Organisation, Status
+from healingtogether.directory.models import Group, Organisation, Status, Topic
 from healingtogether.test import make_group
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +40,19 @@ def guide():
     )
 
 
+def public_pages() -> int:
+    """Eight pages of our own, and a page per listed group, organisation with a listed group,
+    topic of a listed group and published guide."""
+    listed = Group.objects.listed()
+    return (
+        8
+        + listed.count()
+        + Organisation.objects.filter(groups__in=listed).distinct().count()
+        + Topic.objects.filter(groups__in=listed).distinct().count()
+        + Article.objects.published().count()
+    )
+
+
 def test_every_public_page_is_there_in_four_languages_with_its_alternates(
     client, rich_group, guide
 ):
@@ -51,6 +64,8 @@ def test_every_public_page_is_there_in_four_languages_with_its_alternates(
         "/networks/reseau-sante-namur/",
         "/",
         "/search/",
+        "/search/topics/",
+        "/search/topics/grief/",
         "/helplines/",
         "/about/",
     }
@@ -61,9 +76,7 @@ def test_every_public_page_is_there_in_four_languages_with_its_alternates(
             assert found[address] == {
                 other: f"http://127.0.0.1:8000/{other}{path}" for other in ("en", "fr", "nl", "de")
             } | ({"x-default": "http://127.0.0.1:8000/"} if path == "/" else {})
-    listed = Group.objects.listed().count()
-    public = Organisation.objects.filter(groups__in=Group.objects.listed()).distinct().count()
-    assert len(found) == 4 * (7 + listed + public + Article.objects.published().count())
+    assert len(found) == 4 * public_pages()
 
 
 def test_what_the_public_cannot_see_is_not_listed(client, guide):
@@ -82,12 +95,7 @@ def test_a_large_directory_gets_a_sitemap_index(client, rich_group, settings):
     assert root.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
     assert parts[0].endswith("/sitemap.xml?page=1") and len(parts) > 1
     pages = [entries(client, part.removeprefix("http://127.0.0.1:8000")) for part in parts]
-    assert sum(len(p) for p in pages) == 4 * (
-        7
-        + Group.objects.listed().count()
-        + Organisation.objects.filter(groups__in=Group.objects.listed()).distinct().count()
-        + Article.objects.published().count()
-    )
+    assert sum(len(p) for p in pages) == 4 * public_pages()
     assert client.get("/sitemap.xml", {"page": len(parts) + 1}).status_code == 404
 
 

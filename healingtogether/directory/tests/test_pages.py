@@ -24,6 +24,8 @@ PAGES = [
     "/{lang}/search/finder/?who=me&topic=grief&step=2",
     "/{lang}/search/finder/?who=close&topic=grief&meet=either&postcode=5000&step=5",
     "/{lang}/search/print/?q=rouw&near=5000",
+    "/{lang}/search/topics/",
+    "/{lang}/search/topics/mental_health/",
     "/{lang}/guides/",
     "/{lang}/guides/mental-health-networks-107/",
 ]
