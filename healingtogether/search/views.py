@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from healingtogether.directory.models import Group, Topic
 from healingtogether.directory.schedule_text import describe
+from healingtogether.lib.text import fold
 
 from . import engine
 
@@ -65,7 +66,7 @@ def topics(request):
     return render(
         request,
         "search/topics.html",
-        {"topics": sorted(found, key=lambda item: item["label"].casefold())},
+        {"topics": sorted(found, key=lambda item: fold(item["label"]))},
     )
 
 

@@ -9,6 +9,7 @@ import pytest
 from healingtogether.articles.models import Article
 from healingtogether.directory.models import Status, Topic
 from healingtogether.lib.emails import absolute_url
+from healingtogether.lib.text import fold
 from healingtogether.test import make_group
 
 pytestmark = pytest.mark.django_db
@@ -110,6 +111,9 @@ def test_the_topic_index_lists_topics_with_their_groups(client, grief_groups):
         html,
     )
     assert f'<a href="/fr/search/topics/anxiety/">{anxiety.label_fr}</a>' in html
+    # In the order of the alphabet, accented letters among the others ("Épuisement" under E).
+    shown = re.findall(r'<a href="/fr/search/topics/[^/]+/">([^<]+)</a>', html)
+    assert shown == sorted(shown, key=fold) and len(shown) >= 2
 
 
 def test_the_home_page_and_guides_lead_to_the_topics(client):
