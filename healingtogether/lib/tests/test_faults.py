@@ -12,6 +12,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -73,11 +74,14 @@ def production_env(settings_folder: Path, database_url: str, **extra) -> dict:
 
 
 class Server:
-    """A gunicorn process on a free loopback port; `get()` never raises on HTTP errors."""
+    """A gunicorn process on a free loopback port, with our gunicorn.conf.py as `make serve`
+    runs it; `get()` never raises on HTTP errors."""
 
     def __init__(self, settings_folder: Path, database_url: str, **extra):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # The access log, in a file rather than a pipe that a long test could fill.
+        self.output = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "gunicorn"),
@@ -91,7 +95,7 @@ class Server:
             ],
             cwd=BASE_DIR,
             env=production_env(settings_folder, database_url, **extra),
-            stdout=subprocess.DEVNULL,
+            stdout=self.output,
             stderr=subprocess.PIPE,
             text=True,
         )
@@ -115,12 +119,19 @@ class Server:
             return error.code, dict(error.headers), error.read().decode()
 
     def stop(self) -> str:
+        """Stops the server (once; later calls return nothing); returns what it wrote to
+        standard error, and keeps its access log in `access_log`."""
+        if self.output.closed:
+            return ""
         self.process.terminate()
         try:
             _out, err = self.process.communicate(timeout=20)
         except subprocess.TimeoutExpired:
             self.process.kill()
             _out, err = self.process.communicate()
+        self.output.seek(0)
+        self.access_log = self.output.read()
+        self.output.close()
         return err
 
 

@@ -109,6 +109,22 @@ def test_production_pages_carry_strict_headers_and_set_no_cookie(production_serv
     assert cookies(headers) == {}
 
 
+def test_the_access_log_keeps_no_search_terms_and_no_address(production_server):
+    for address in (
+        "/fr/search/?q=alcool&near=1000",
+        "/api/v1/groups?q=rouw&page_size=5",
+        "/nl/search/finder/?who=me&topic=suicidal_thoughts&step=2",
+    ):
+        fetch(production_server, "GET", address)
+    production_server.stop()
+    log = production_server.access_log
+    assert '"GET /fr/search/" 200' in log
+    assert '"GET /api/v1/groups" 200' in log
+    assert '"GET /nl/search/finder/" 200' in log
+    for private in ("alcool", "rouw", "near", "page_size", "suicidal", "?", "127.0.0.1"):
+        assert private not in log, private
+
+
 def test_production_cookies_are_secure_httponly_and_samesite(production_server):
     https = {"X-Forwarded-Proto": "https"}
     status, headers, body = fetch(production_server, "GET", "/en/account/login/", headers=https)
