@@ -4,10 +4,10 @@
 For each database: the scratch database of bench/common.py (real places and resources plus N
 synthetic groups), served by `make serve` (gunicorn, 2 workers, DEBUG off) on loopback. wrk then
 sends a mix like real visitors' for 60 s over 50 connections, cycling through paths drawn from
-that database: home, search by words, search near a postcode with filters, group pages, network
-pages, guides, API search and detail, HSDS services, /healthz. A /healthz-only run of the same
-length gives the ceiling the mix is compared with. Afterwards it reads the resident memory of
-each gunicorn worker from /proc.
+that database: home, search by words, search near a postcode with filters, topic pages, group
+pages, network pages, guides, API search and detail, HSDS services, /healthz. Every request asks
+for gzip, as browsers do. A /healthz-only run of the same length gives the ceiling the mix is
+compared with. Afterwards it reads the resident memory of each gunicorn worker from /proc.
 
 Target (issue 7): zero errors (socket errors, or any answer other than 2xx/3xx).
 
@@ -48,7 +48,8 @@ POSTCODES = [place for place in PLACES if place.isdigit()]
 # What the mix is made of, out of 1,000 requests.
 SHARES = {
     "home": 100,
-    "search by words": 200,
+    "search by words": 150,
+    "topic page": 50,
     "search near a postcode": 200,
     "group page": 200,
     "network pages": 50,
@@ -120,6 +121,7 @@ def mix(site: dict, seed: int = 7) -> list[tuple[str, str]]:
         "home": lambda lang: f"/{lang}/",
         "search by words": words_search,
         "search near a postcode": lambda lang: f"/{lang}/search/?{near_query()}",
+        "topic page": lambda lang: f"/{lang}/search/topics/{rng.choice(TOPICS)}/",
         "group page": lambda lang: f"/{lang}/groups/{rng.choice(site['groups'])[0]}/",
         "network pages": network_page,
         "guides": guide,
