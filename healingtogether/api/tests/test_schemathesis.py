@@ -83,6 +83,16 @@ def bad_input_names_the_field(ctx, response, case):
     return True
 
 
+def call_and_validate(case):
+    # The in-process WSGI transport hands schemathesis the body as sent, without undoing gzip
+    # as an HTTP client would: ask for it uncompressed (compression: lib/tests/test_weight.py).
+    case.call_and_validate(
+        headers={"Accept-Encoding": "identity"},
+        additional_checks=[bad_input_names_the_field],
+        excluded_checks=LEFT_OUT,
+    )
+
+
 v1 = schemathesis.pytest.from_fixture("api_v1")
 hsds = schemathesis.pytest.from_fixture("api_hsds")
 
@@ -90,7 +100,7 @@ hsds = schemathesis.pytest.from_fixture("api_hsds")
 @v1.parametrize()
 @settings(FUZZ, max_examples=V1_EXAMPLES)
 def test_api_v1_answers_every_request_as_its_document_says(case):
-    case.call_and_validate(additional_checks=[bad_input_names_the_field], excluded_checks=LEFT_OUT)
+    call_and_validate(case)
 
 
 @hsds.parametrize()
@@ -98,4 +108,4 @@ def test_api_v1_answers_every_request_as_its_document_says(case):
 def test_hsds_answers_every_request_as_the_specifications_document_says(case):
     # The HSDS document is the specification's own; its parameters are ours by name, so a 400
     # naming the field is checked here too.
-    case.call_and_validate(additional_checks=[bad_input_names_the_field], excluded_checks=LEFT_OUT)
+    call_and_validate(case)
