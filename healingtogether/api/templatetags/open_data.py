@@ -17,7 +17,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from healingtogether.api.calendar import BRUSSELS, has_calendar
-from healingtogether.directory.models import Group
+from healingtogether.directory.models import Group, Topic
 from healingtogether.lib.emails import absolute_url
 from healingtogether.lib.i18n import current_language
 
@@ -216,6 +216,13 @@ def page_meta(context) -> dict:
             {"code": code, "url": absolute_url(translate_url(request.path, code))}
             for code in settings.LANGUAGE_CODES
         ]
+    topic = context.get("topic")
+    if isinstance(topic, Topic):  # a topic's page (search/views.topic)
+        meta["title"] = _("%(topic)s: groups in Belgium") % {"topic": topic.label}
+        meta["description"] = _(
+            "%(topic)s: support groups and group therapy in Belgium, near you or online, in "
+            "French, Dutch, English or German."
+        ) % {"topic": topic.label}
     shown = context.get("article") or context.get("organisation") or context.get("group")
     if shown is not None and hasattr(shown, "get_absolute_url"):
         meta["title"] = getattr(shown, "title", None) or shown.name
