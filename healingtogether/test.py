@@ -13,8 +13,8 @@ from django.contrib.auth.models import User
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from healingtogether.directory import listing
 from healingtogether.directory.models import Group, Location, Organisation, Schedule, Status
-from healingtogether.search.text import index_groups
 
 _counter = itertools.count(1)
 
@@ -28,7 +28,12 @@ def said(text: str, language: str, **values) -> str:
 
 def make_organisation(**fields) -> Organisation:
     n = next(_counter)
-    defaults = {"slug": f"organisation-{n}", "name_fr": f"Association {n}", "kind": "association"}
+    defaults = {
+        "slug": f"organisation-{n}",
+        "name_fr": f"Association {n}",
+        "kind": "association",
+        "approved_at": timezone.now(),
+    }
     return Organisation.objects.create(**{**defaults, **fields})
 
 
@@ -47,11 +52,11 @@ def make_group(*, topics=(), audiences=(), languages=(), **fields) -> Group:
         "status": Status.PUBLISHED,
         "confirmed_at": timezone.now(),
     }
-    group = Group.objects.create(**{**defaults, **fields})
-    group.topics.set(topics)
-    group.audiences.set(audiences)
-    group.session_languages.set(languages)
-    index_groups(Group.objects.filter(pk=group.pk))
+    with listing.changes():  # announced (and so indexed) once its terms are set
+        group = listing.save(Group(), **{**defaults, **fields})
+        group.topics.set(topics)
+        group.audiences.set(audiences)
+        group.session_languages.set(languages)
     return group
 
 

@@ -8,10 +8,12 @@ decision and every other moderation step is written to the audit log.
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from healingtogether.directory import listing
 from healingtogether.directory.models import Group, Organisation, Status
+from healingtogether.lib import emails
 
 
 class Profile(models.Model):
@@ -97,6 +99,10 @@ class AlreadyDecided(Exception):
     """Somebody decided about this revision first."""
 
 
+class OrganisationNotApproved(Exception):
+    """A group cannot be published while our team has not approved its organisation's details."""
+
+
 class RevisionQuerySet(models.QuerySet):
     def pending(self):
         """Waiting for a moderator: at most one per group or organisation."""
@@ -106,8 +112,8 @@ class RevisionQuerySet(models.QuerySet):
 class Revision(models.Model):
     """A proposed state of a group or an organisation, waiting for a moderator.
 
-    `data` is the whole listing as `listing.data_of()` gives it, so approving is applying it and
-    the moderator's view is a diff against what the public sees now.
+    `data` is the whole listing as `directory.listing.data_of()` gives it, so approving is
+    writing it and the moderator's view is a diff against what the public sees now.
     """
 
     objects = RevisionQuerySet.as_manager()
@@ -176,10 +182,13 @@ class Revision(models.Model):
         moment exactly one succeeds; the other gets AlreadyDecided and nothing of theirs is
         written or sent.
         """
-        from . import listing
-
         now = timezone.now()
         state = self.State.APPROVED if approve else self.State.REJECTED
+        target = self.target
+        if approve and self.group_id:
+            organisation = Organisation.objects.get(pk=target.organisation_id)
+            if organisation.approved_at is None:
+                raise OrganisationNotApproved
         with transaction.atomic():
             won = Revision.objects.filter(pk=self.pk, state=self.State.PENDING).update(
                 state=state, decided_by=moderator, decided_at=now, note=note
@@ -187,17 +196,13 @@ class Revision(models.Model):
             if not won:
                 raise AlreadyDecided
             self.state, self.decided_by, self.decided_at, self.note = state, moderator, now, note
-            target = self.target
-            if approve:
-                listing.apply(target, self.data)
-                if self.group_id:
-                    Group.objects.filter(pk=self.group_id).update(
-                        status=Status.PUBLISHED, confirmed_at=now, updated_at=now
-                    )
-                    listing.reindex(self.group_id)
+            if approve and self.group_id:
+                listing.save(target, self.data, status=Status.PUBLISHED, confirmed_at=now)
+            elif approve:
+                listing.save(target, self.data, approved_at=now)
             elif self.is_new and self.group_id:
                 # Back to the organiser, who can change it and submit it again.
-                Group.objects.filter(pk=self.group_id).update(status=Status.DRAFT, updated_at=now)
+                listing.set_status(Group.objects.filter(pk=self.group_id), Status.DRAFT)
             AuditEntry.record(
                 moderator,
                 AuditEntry.Action.APPROVED if approve else AuditEntry.Action.REJECTED,
@@ -205,7 +210,29 @@ class Revision(models.Model):
                 note=note,
                 revision=self,
             )
-        transaction.on_commit(lambda: listing.tell_author(self))
+        transaction.on_commit(self.tell_author)
+
+    def tell_author(self) -> None:
+        """Email the organiser who submitted this revision about the moderator's decision."""
+        author = self.author
+        if author is None or not author.email:
+            return
+        language = language_of(author)
+        target = self.target
+        with translation.override(language):
+            public_url = emails.absolute_url(target.get_absolute_url())
+        emails.send(
+            "decision",
+            author.email,
+            language,
+            {
+                "revision": self,
+                "approved": self.state == self.State.APPROVED,
+                "name": target.name,
+                "workspace_url": emails.localized_url(language, "accounts:workspace"),
+                "public_url": public_url,
+            },
+        )
 
 
 class Report(models.Model):

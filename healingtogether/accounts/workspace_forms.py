@@ -12,10 +12,10 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from healingtogether.accounts import listing
+from healingtogether.directory import listing
 
 # The same JSON-safe values as listing.data_of(): dates and times as ISO strings.
-from healingtogether.accounts.listing import _plain
+from healingtogether.directory.listing import _plain
 from healingtogether.directory.models import Group, Organisation, Schedule
 from healingtogether.directory.schedule_text import (
     DAY_CODES,
@@ -484,12 +484,17 @@ class GroupForm(TextsMixin, ContactMixin, forms.Form):
         for name, message in required.items():
             if cleaned.get(name) is None and name not in self.errors:
                 self.add_error(name, message)
-        opens, closes = cleaned.get("schedule_opens_at"), cleaned.get("schedule_closes_at")
-        if opens and closes and closes <= opens:
-            self.add_error("schedule_closes_at", _("The end time must be after the start time."))
-        first, last = cleaned.get("schedule_dtstart"), cleaned.get("schedule_until")
-        if first and last and last < first:
-            self.add_error("schedule_until", _("The last date can't be before the first date."))
+        rules = Schedule(
+            opens_at=cleaned.get("schedule_opens_at"),
+            closes_at=cleaned.get("schedule_closes_at"),
+            dtstart=cleaned.get("schedule_dtstart"),
+            until=cleaned.get("schedule_until"),
+        )
+        try:
+            rules.clean()
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                self.add_error(f"schedule_{name}", messages)
         freq = cleaned.get("schedule_freq") or Schedule.Freq.WEEKLY
         cleaned["schedule_freq"] = freq
         cleaned["schedule_interval"] = cleaned.get("schedule_interval") or 1

@@ -26,9 +26,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.text import slugify
 
-from healingtogether.directory.loading import DataError
 from healingtogether.directory.models import Topic
 from healingtogether.lib.i18n import CONTENT_LANGUAGES
+from healingtogether.lib.loading import LoadError
 
 from .models import RESERVED_SLUGS, Article
 
@@ -132,10 +132,10 @@ def _read_meta(path: Path, topics: set, problems: list) -> dict:
 
 
 def read_articles(directory: Path) -> list[dict]:
-    """Every guide in `directory` as a dict of Article fields; raises DataError listing every
+    """Every guide in `directory` as a dict of Article fields; raises LoadError listing every
     problem in every file."""
     if not directory.is_dir():
-        raise DataError(directory, ["folder not found"])
+        raise LoadError(directory, ["folder not found"])
     topics = set(Topic.objects.values_list("slug", flat=True))
     problems, articles = [], []
     for folder in sorted(p for p in directory.iterdir() if p.is_dir()):
@@ -159,7 +159,7 @@ def read_articles(directory: Path) -> list[dict]:
                 article[f"{field}_{code}"] = text.get(field, "")
         articles.append(article)
     if problems:
-        raise DataError(directory, problems)
+        raise LoadError(directory, problems)
     return articles
 
 
@@ -197,7 +197,7 @@ def _check_slugs(found: list[dict], directory: Path):
         .values_list("slug", flat=True)
     )
     if written_here:
-        raise DataError(
+        raise LoadError(
             directory,
             [
                 f"{directory / slug}: slug: a guide written in the admin uses it"

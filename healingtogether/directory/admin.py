@@ -1,11 +1,10 @@
 from django.contrib import admin
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from healingtogether.lib.i18n import translated_fields
-from healingtogether.search.text import index_groups
 
+from . import listing
 from .models import (
     Approach,
     Audience,
@@ -147,15 +146,22 @@ class GroupAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # Topics and names feed the search index; the many-to-many rows exist only now.
-        group = Group.objects.filter(pk=form.instance.pk)
-        index_groups(group)
-        group.refresh_next_sessions()
+        # The admin's own forms wrote the row, its inlines and its many-to-many rows (which
+        # exist only now); the listing writer takes it from here: next sessions, announcement.
+        listing.saved_elsewhere(form.instance)
 
     @admin.action(description=_("Publish the selected listings"))
     def publish(self, request, queryset):
-        queryset.update(status=Status.PUBLISHED, updated_at=timezone.now())
+        published = listing.set_status(queryset, Status.PUBLISHED)
+        held = queryset.count() - published
+        if held:
+            self.message_user(
+                request,
+                _("%(count)d listing(s) stay unpublished: approve their organisation first.")
+                % {"count": held},
+                level="warning",
+            )
 
     @admin.action(description=_("Archive the selected listings"))
     def archive(self, request, queryset):
-        queryset.update(status=Status.ARCHIVED, updated_at=timezone.now())
+        listing.set_status(queryset, Status.ARCHIVED)

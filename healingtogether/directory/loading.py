@@ -6,19 +6,18 @@ malformed file is reported record by record and field by field, and the database
 Running a loader twice changes nothing the second time.
 """
 
-import json
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
-from django.db import transaction
 from django.utils import timezone
 
 from healingtogether.lib.i18n import CONTENT_LANGUAGES
+from healingtogether.lib.loading import LoadError, read_json
 from healingtogether.places.models import Municipality
-from healingtogether.search.text import index_groups
 
+from . import listing
 from .models import Approach, Audience, Coverage, Group, Language, Organisation, Status, Topic
 
 DATA_DIR = Path(settings.BASE_DIR) / "data"
@@ -125,23 +124,6 @@ COVERAGE = {
 CONFIDENCE = {"high", "medium", "low"}
 
 
-class DataError(Exception):
-    """A data file is malformed. `problems` lists each one as 'record: field: message'."""
-
-    def __init__(self, path, problems):
-        self.problems = problems
-        super().__init__(f"{path}: " + "; ".join(problems))
-
-
-def _read_json(path: Path):
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise DataError(path, ["file not found"]) from error
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise DataError(path, [f"not valid JSON: {error}"]) from error
-
-
 # Taxonomy ------------------------------------------------------------------------------------
 
 
@@ -178,13 +160,18 @@ def _check_taxonomy(data) -> list[str]:
     return problems
 
 
-@transaction.atomic
 def load_taxonomy(path: Path | None = None) -> dict[str, int]:
     path = path or DATA_DIR / "taxonomy.json"
-    data = _read_json(path)
+    data = read_json(path)
     problems = _check_taxonomy(data)
     if problems:
-        raise DataError(path, problems)
+        raise LoadError(path, problems)
+    with listing.changes():  # a label or synonym that changed reaches its groups' index rows
+        _write_taxonomy(data)
+    return {name: model.objects.count() for name, model in TAXONOMIES.items()}
+
+
+def _write_taxonomy(data) -> None:
     for name, model in TAXONOMIES.items():
         for term in data[name]:
             defaults = {f"label_{c}": term["label"][c].strip() for c in CONTENT_LANGUAGES}
@@ -194,7 +181,6 @@ def load_taxonomy(path: Path | None = None) -> dict[str, int]:
         for term in data[name]:
             parent = model.objects.filter(slug=term.get("parent")).first()
             model.objects.filter(slug=term["slug"]).update(parent=parent)
-    return {name: model.objects.count() for name, model in TAXONOMIES.items()}
 
 
 # Resources -----------------------------------------------------------------------------------
@@ -366,98 +352,86 @@ def _names(record) -> dict[str, str]:
     return {f"name_{code}": record["name"].get(code, "").strip() for code in CONTENT_LANGUAGES}
 
 
-def _apply(model, source_key, defaults) -> tuple[object, bool]:
-    """Create or update one row; returns (row, whether anything changed)."""
-    obj = model.objects.filter(source_key=source_key).first()
-    if obj is None:
-        return model.objects.create(source_key=source_key, **defaults), True
-    changed = {k: v for k, v in defaults.items() if getattr(obj, k) != v}
-    if changed:
-        model.objects.filter(pk=obj.pk).update(**changed, updated_at=timezone.now())
-        obj.refresh_from_db()
-    return obj, bool(changed)
+def _differs(obj, values: dict) -> bool:
+    return obj.pk is None or any(getattr(obj, k) != v for k, v in values.items())
 
 
-def _set_relation(relation, values) -> bool:
-    current = set(relation.values_list("pk", flat=True))
-    wanted = {v.pk for v in values}
-    if current != wanted:
-        relation.set(values)
-        return True
-    return False
+def _terms_differ(group, terms: dict) -> bool:
+    return any(
+        set(getattr(group, name).values_list("slug", flat=True)) != set(slugs)
+        for name, slugs in terms.items()
+    )
 
 
-@transaction.atomic
 def load_resources(path: Path | None = None, translations_path: Path | None = None) -> dict:
     """Create or update one Organisation and one Group for every record of the file."""
     path = path or DATA_DIR / "be-resources.json"
     translations_path = translations_path or DATA_DIR / "be-resources.translations.json"
-    records = _read_json(path)
-    translations = _read_json(translations_path)
+    records = read_json(path)
+    translations = read_json(translations_path)
     problems = _check_resources(records, translations)
     if problems:
-        raise DataError(path, problems)
-
-    topics = {t.slug: t for t in Topic.objects.all()}
-    audiences = {a.slug: a for a in Audience.objects.all()}
-    languages = {language.slug: language for language in Language.objects.all()}
-    now = timezone.now()
+        raise LoadError(path, problems)
     counts = {"created": 0, "updated": 0, "unchanged": 0}
-    for record in records:
-        key = f"{SOURCE}:{record['id']}"
-        group_kind, organisation_kind = KINDS[record["kind"]]
-        organisation, org_changed = _apply(
-            Organisation,
-            key,
-            {
-                "slug": record["id"],
-                "kind": organisation_kind,
-                "website": record["website"] or "",
-                "email": record["email"] or "",
-                "phone": record["phone"] or "",
-                **_names(record),
-            },
-        )
-        translated = translations[record["id"]]
-        fields = {
-            "slug": record["id"],
-            "organisation": organisation,
-            "kind": group_kind,
-            "coverage": COVERAGE[record["region"]],
-            "website": record["website"] or "",
-            "email": record["email"] or "",
-            "phone": record["phone"] or "",
-            "sources": record["sources"],
-            **_names(record),
-        }
-        for code in CONTENT_LANGUAGES:
-            fields[f"description_{code}"] = translated["summary"][code].strip()
-            fields[f"hours_{code}"] = (translated["hours"] or {}).get(code, "").strip()
-        existing = Group.objects.filter(source_key=key).first()
-        if existing is None:
-            # Records the file is not sure of wait for a moderator; the others are published.
-            fields["status"] = Status.PENDING if record["confidence"] == "low" else Status.PUBLISHED
-            fields["confirmed_at"] = now
-        group, changed = _apply(Group, key, fields)
-        changed |= _set_relation(
-            group.topics, [topics[s] for v in record["topics"] for s in TOPICS[v]]
-        )
-        changed |= _set_relation(
-            group.audiences, [audiences[s] for v in record["audience"] for s in AUDIENCES[v]]
-        )
-        changed |= _set_relation(
-            group.session_languages, [languages[c] for c in record["languages"]]
-        )
-        area = _service_area(record["area"])
-        changed |= _set_relation(
-            group.service_area, list(Municipality.objects.filter(code__in=area))
-        )
-        if existing is None or changed or org_changed:
-            index_groups(Group.objects.filter(pk=group.pk))
-        if existing is None:
-            counts["created"] += 1
-        elif changed or org_changed:
-            counts["updated"] += 1
-        else:
-            counts["unchanged"] += 1
+    with listing.changes():  # all or nothing, and the search index follows in one batch
+        for record in records:
+            counts[_load_resource(record, translations[record["id"]])] += 1
     return counts
+
+
+def _load_resource(record, translated) -> str:
+    """Write one record through the listing writer; says whether it was created, updated or
+    unchanged."""
+    now = timezone.now()
+    key = f"{SOURCE}:{record['id']}"
+    group_kind, organisation_kind = KINDS[record["kind"]]
+    organisation = Organisation.objects.filter(source_key=key).first()
+    organisation_values = {
+        "slug": record["id"],
+        "kind": organisation_kind,
+        "website": record["website"] or "",
+        "email": record["email"] or "",
+        "phone": record["phone"] or "",
+        **_names(record),
+    }
+    org_changed = organisation is None or _differs(organisation, organisation_values)
+    if org_changed:
+        # Ours, so approved from the start: these records are the directory's own.
+        organisation = listing.save(
+            organisation or Organisation(source_key=key, approved_at=now), **organisation_values
+        )
+    values = {
+        "slug": record["id"],
+        "organisation": organisation,
+        "kind": group_kind,
+        "coverage": COVERAGE[record["region"]],
+        "website": record["website"] or "",
+        "email": record["email"] or "",
+        "phone": record["phone"] or "",
+        "sources": record["sources"],
+        **_names(record),
+    }
+    for code in CONTENT_LANGUAGES:
+        values[f"description_{code}"] = translated["summary"][code].strip()
+        values[f"hours_{code}"] = (translated["hours"] or {}).get(code, "").strip()
+    terms = {
+        "topics": sorted({s for v in record["topics"] for s in TOPICS[v]}),
+        "audiences": sorted({s for v in record["audience"] for s in AUDIENCES[v]}),
+        "session_languages": sorted(set(record["languages"])),
+    }
+    area = _service_area(record["area"])
+    group = Group.objects.filter(source_key=key).first()
+    if group is None:
+        # Records the file is not sure of wait for a moderator; the others are published.
+        values["status"] = Status.PENDING if record["confidence"] == "low" else Status.PUBLISHED
+        values["confirmed_at"] = now
+        listing.save(Group(source_key=key), terms, service_area=area, **values)
+        return "created"
+    changed = (
+        _differs(group, values)
+        or _terms_differ(group, terms)
+        or set(group.service_area.values_list("code", flat=True)) != area
+    )
+    if changed:
+        listing.save(group, terms, service_area=area, **values)
+    return "updated" if changed or org_changed else "unchanged"

@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime, time, timedelta
 
 from dateutil import rrule
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -126,6 +127,9 @@ class Organisation(TranslatedMixin, models.Model):
         blank=True,
         help_text=_("Where this record was loaded from."),
     )
+    # When our team first approved this organisation's details (or loaded them ourselves). Until
+    # then none of its groups can be published, so nothing it says reaches the public unreviewed.
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -531,6 +535,16 @@ class Schedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.freq} {self.byday or self.bymonthday} {self.opens_at:%H:%M}"
+
+    def clean(self):
+        """The rules of the constraints above, in words: forms and importers ask here."""
+        problems = {}
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            problems["closes_at"] = _("The end time must be after the start time.")
+        if self.dtstart and self.until and self.until < self.dtstart:
+            problems["until"] = _("The last date can't be before the first date.")
+        if problems:
+            raise ValidationError(problems)
 
     def _rule(self):
         byweekday = []

@@ -11,12 +11,12 @@ from django.utils.formats import date_format
 from django.utils.text import get_text_list
 from django.utils.translation import gettext, ngettext, pgettext
 
+from healingtogether.directory import listing
 from healingtogether.directory.models import Schedule
 
 # The order of the RRULE day codes matches Django's WEEKDAYS (0 is Monday).
 DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
-SCHEDULE_FIELD_NAMES = {field.name for field in Schedule._meta.concrete_fields}
 
 # The same date format the group pages use ("6 January 2026").
 DATE_FORMAT = "DATE_FORMAT"  # each language's own, see healingtogether/formats
@@ -52,12 +52,7 @@ def as_schedule(value) -> Schedule:
     """A Schedule from a dict of its fields (ISO strings for dates and times), or as it is."""
     if isinstance(value, Schedule):
         return value
-    schedule = Schedule()
-    for name, raw in value.items():
-        if name in SCHEDULE_FIELD_NAMES:
-            field = Schedule._meta.get_field(name)
-            setattr(schedule, name, field.get_default() if raw is None else field.to_python(raw))
-    return schedule
+    return listing.schedule_from(value)
 
 
 def weekday_name(code: str) -> str:

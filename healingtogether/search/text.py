@@ -78,6 +78,14 @@ def _index_chunk(groups) -> int:
     return len(rows)
 
 
+def follow_listings(sender, group_ids, **kwargs) -> None:
+    """The one listing writer announced changed groups: bring their index rows up to date."""
+    ids = sorted(group_ids)
+    # In slices, so that a hundred thousand ids never become one SQL statement's parameters.
+    for start in range(0, len(ids), 1000):
+        index_groups(Group.objects.filter(pk__in=ids[start : start + 1000]))
+
+
 def clean_query(q: str) -> str:
     """What we search for: NUL bytes dropped, cut to 200 characters, spaces tidied."""
     return tidy(q, MAX_QUERY_LENGTH)

@@ -9,8 +9,9 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from healingtogether.accounts import listing
+from healingtogether.accounts import proposals
 from healingtogether.accounts.models import Membership, Report
+from healingtogether.directory import listing
 from healingtogether.directory.models import Group, Status
 from healingtogether.test import make_group, make_moderator, make_organisation, make_organiser
 
@@ -53,7 +54,9 @@ def world():
     organiser = make_organiser(organisation, email="organiser@example.org")
     colleague = make_organiser(organisation, email="colleague@example.org")
     other = make_organiser(email="other@example.org")
-    revision = listing.submit(group, listing.data_of(group) | {"name_fr": "Nouveau nom"}, organiser)
+    revision = proposals.submit(
+        group, listing.data_of(group) | {"name_fr": "Nouveau nom"}, organiser
+    )
     report = Report.objects.create(group=group, message="The phone number is wrong.")
     return {
         "organisation": organisation,

@@ -7,9 +7,10 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from django.utils import translation
 
-from healingtogether.accounts import listing
+from healingtogether.accounts import proposals
 from healingtogether.accounts.models import Report
 from healingtogether.accounts.tokens import confirmation_token
+from healingtogether.directory import listing
 from healingtogether.directory.tests.test_browser import WIDTHS, _describe, browser, real_data  # noqa: F401
 from healingtogether.test import (
     make_group,
@@ -50,7 +51,7 @@ def test_organiser_and_moderator_pages_are_accessible(live_server, real_data, br
     make_schedule(group)
     organiser = make_organiser(group.organisation, email="ana@example.org")
     make_moderator()
-    revision = listing.submit(
+    revision = proposals.submit(
         group, listing.data_of(group) | {"name_fr": "Groupe du vendredi"}, organiser
     )
     report = Report.objects.create(group=group, message="Le numéro ne répond plus.")

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from healingtogether.accounts import listing
+from healingtogether.directory import listing
 from healingtogether.directory.models import Group, Status, Topic
 from healingtogether.places.models import Province
 from healingtogether.test import (

@@ -201,10 +201,10 @@ def test_a_used_link_says_the_details_are_already_confirmed(link, group):
 
 
 def test_a_link_retires_when_someone_else_confirms_first(group, client):
-    from healingtogether.accounts import listing
+    from healingtogether.accounts import proposals
 
     token = confirmation_token(group)
-    listing.confirm(group, None)
+    proposals.confirm(group, None)
     html = client.get(f"/en/confirm/{token}/").content.decode()
     assert "Already confirmed, thank you" in html
 

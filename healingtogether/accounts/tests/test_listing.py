@@ -4,8 +4,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from healingtogether.accounts import listing
+from healingtogether.accounts import proposals
 from healingtogether.accounts.models import AlreadyDecided, AuditEntry, Membership, Revision
+from healingtogether.directory import listing
 from healingtogether.directory.models import Group, Status
 from healingtogether.search.engine import SearchParams, run
 from healingtogether.test import make_group, make_moderator, make_organisation, make_stranger
@@ -39,7 +40,7 @@ def new_listing(author):
             }
         ],
     }
-    return listing.create_group(organisation, data, author)
+    return proposals.create_group(organisation, data, author)
 
 
 def test_a_new_group_waits_for_review_then_is_found(django_capture_on_commit_callbacks):
@@ -67,7 +68,7 @@ def test_an_edit_to_a_published_group_is_invisible_until_approved():
     group = make_group(name_fr="Groupe du mardi")
     Membership.objects.create(user=organiser, organisation=group.organisation)
     data = listing.data_of(group) | {"name_fr": "Groupe du jeudi"}
-    revision = listing.submit(group, data, organiser)
+    revision = proposals.submit(group, data, organiser)
 
     group.refresh_from_db()
     assert group.name_fr == "Groupe du mardi"
@@ -81,8 +82,8 @@ def test_an_edit_to_a_published_group_is_invisible_until_approved():
 def test_a_second_edit_replaces_the_first_proposal():
     organiser = make_stranger()
     group = make_group()
-    first = listing.submit(group, listing.data_of(group) | {"name_fr": "Un"}, organiser)
-    second = listing.submit(group, listing.data_of(group) | {"name_fr": "Deux"}, organiser)
+    first = proposals.submit(group, listing.data_of(group) | {"name_fr": "Un"}, organiser)
+    second = proposals.submit(group, listing.data_of(group) | {"name_fr": "Deux"}, organiser)
     first.refresh_from_db()
     assert first.state == Revision.State.WITHDRAWN
     assert group.revisions.get(state=Revision.State.PENDING) == second
@@ -112,7 +113,7 @@ def test_a_changed_credential_number_must_be_checked_again():
         credential_number="12345678901",
         credential_checked_at=timezone.now(),
     )
-    revision = listing.submit(
+    revision = proposals.submit(
         group, listing.data_of(group) | {"credential_number": "10987654321"}, organiser
     )
     revision.decide(moderator, approve=True)
@@ -128,7 +129,7 @@ def test_an_unchanged_credential_stays_checked():
         credential_number="12345678901",
         credential_checked_at=timezone.now(),
     )
-    revision = listing.submit(group, listing.data_of(group) | {"name_fr": "Autre nom"}, organiser)
+    revision = proposals.submit(group, listing.data_of(group) | {"name_fr": "Autre nom"}, organiser)
     revision.decide(moderator, approve=True)
     group.refresh_from_db()
     assert group.credential_checked_at is not None

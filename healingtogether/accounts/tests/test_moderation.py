@@ -15,8 +15,9 @@ from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
-from healingtogether.accounts import listing
+from healingtogether.accounts import proposals
 from healingtogether.accounts.models import AuditEntry, Membership, Report, Revision
+from healingtogether.directory import listing
 from healingtogether.directory.models import Group, Status, Topic
 from healingtogether.test import (
     make_group,
@@ -82,7 +83,7 @@ def proposal(**fields) -> dict:
 
 def new_listing(organiser, **fields) -> Group:
     organisation = organiser.memberships.get().organisation
-    return listing.create_group(organisation, proposal(**fields), organiser)
+    return proposals.create_group(organisation, proposal(**fields), organiser)
 
 
 def pending_revision(group) -> Revision:
@@ -103,7 +104,7 @@ def test_the_queue_shows_each_kind_of_item(team):
     new = new_listing(organiser, name_fr="Groupe tout neuf")
     published = make_group(name_fr="Groupe du mardi")
     Membership.objects.create(user=organiser, organisation=published.organisation)
-    listing.submit(
+    proposals.submit(
         published, listing.data_of(published) | {"name_fr": "Groupe du jeudi"}, organiser
     )
     reported = make_group(name_fr="Groupe signalé")
@@ -167,7 +168,7 @@ def test_an_edit_is_shown_field_by_field_beside_what_the_public_sees(team):
         "topics": ["anxiety", "grief"],
         "description_fr": "Nouveau <b>texte</b>",
     }
-    revision = listing.submit(group, data, organiser)
+    revision = proposals.submit(group, data, organiser)
 
     html = page(team, f"/fr/moderation/revisions/{revision.pk}/")
 
@@ -203,7 +204,7 @@ def test_a_schedule_that_cannot_be_read_is_shown_as_it_was_sent(team):
     group = make_group()
     organiser = make_organiser(organisation=group.organisation)
     broken = [{"freq": "WEEKLY", "byday": "TU", "dtstart": "2026-01-06", "note": "après 19h"}]
-    revision = listing.submit(group, listing.data_of(group) | {"schedules": broken}, organiser)
+    revision = proposals.submit(group, listing.data_of(group) | {"schedules": broken}, organiser)
 
     html = page(team, f"/en/moderation/revisions/{revision.pk}/")
 
@@ -328,8 +329,8 @@ def test_a_decided_revision_shows_who_decided_and_offers_no_buttons(team, modera
 def test_a_replaced_version_points_to_the_newer_one(team):
     group = make_group()
     organiser = make_organiser(organisation=group.organisation)
-    older = listing.submit(group, listing.data_of(group) | {"name_fr": "Un"}, organiser)
-    newer = listing.submit(group, listing.data_of(group) | {"name_fr": "Deux"}, organiser)
+    older = proposals.submit(group, listing.data_of(group) | {"name_fr": "Un"}, organiser)
+    newer = proposals.submit(group, listing.data_of(group) | {"name_fr": "Deux"}, organiser)
 
     response = team.post(f"/en/moderation/revisions/{older.pk}/", {"decision": "approve"})
     html = page(team, response.url)
@@ -345,7 +346,7 @@ def test_an_organisation_change_is_reviewed_like_a_group(team):
     make_group(organisation=organisation)  # published, so the change waits for review
     organiser = make_organiser(organisation=organisation)
     data = listing.data_of(organisation) | {"name_fr": "Nouvelle asbl", "kind": "platform"}
-    revision = listing.submit(organisation, data, organiser)
+    revision = proposals.submit(organisation, data, organiser)
 
     html = page(team, f"/en/moderation/revisions/{revision.pk}/")
     assert "Ancienne asbl" in html and "Nouvelle asbl" in html
@@ -443,7 +444,7 @@ def test_a_group_without_a_credential_number_cannot_be_checked(team):
 def test_a_report_shows_the_message_as_text_and_links_to_the_listing(team):
     group = make_group(name_fr="Groupe signalé")
     organiser = make_organiser(organisation=group.organisation)
-    revision = listing.submit(group, listing.data_of(group) | {"name_fr": "Corrigé"}, organiser)
+    revision = proposals.submit(group, listing.data_of(group) | {"name_fr": "Corrigé"}, organiser)
     report = Report.objects.create(
         group=group, message="<img src=x onerror=alert(1)> faux numéro", language="fr"
     )
@@ -515,7 +516,7 @@ def test_an_address_elsewhere_is_never_followed_after_an_action(team):
 
 def test_the_audit_log_says_who_did_what_newest_first(team, moderator):
     group = make_group(name_fr="Groupe confirmé")
-    listing.confirm(group, None, note="Lien reçu par email")
+    proposals.confirm(group, None, note="Lien reçu par email")
     AuditEntry.record(moderator, AuditEntry.Action.CREDENTIAL_CHECKED, group, note="Visa vu")
 
     html = page(team, "/en/moderation/log/")

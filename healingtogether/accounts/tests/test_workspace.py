@@ -179,7 +179,7 @@ def test_an_edit_to_a_published_group_is_invisible_until_approved(client, publis
 
 
 def test_an_unchanged_edit_proposes_no_change(client, published):
-    from healingtogether.accounts import listing
+    from healingtogether.directory import listing
 
     url = reverse("accounts:edit_group", args=[published.public_id])
     form = client.get(url).context["form"]
@@ -229,7 +229,7 @@ def test_credentials_are_stored_normalised(client, organisation):
 
 
 def test_a_changed_credential_number_reaches_the_moderator_as_a_change(client, published):
-    from healingtogether.accounts import listing
+    from healingtogether.directory import listing
 
     Group.objects.filter(pk=published.pk).update(
         credential_kind="inami",

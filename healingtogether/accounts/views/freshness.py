@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from healingtogether.accounts import listing
+from healingtogether.accounts import proposals
 from healingtogether.accounts.models import Report
 from healingtogether.accounts.tokens import Verdict, read_confirmation_token
 from healingtogether.directory.models import Group
@@ -53,7 +53,7 @@ def confirm_by_link(request, token):
     if reading.verdict is Verdict.USED:
         return render(request, "accounts/confirm_done.html", {"group": group, "already": True})
     if request.method == "POST":
-        listing.confirm(group, None, note=CONFIRMED_BY_LINK)
+        proposals.confirm(group, None, note=CONFIRMED_BY_LINK)
         return render(request, "accounts/confirm_done.html", {"group": group, "already": False})
     ctx = {"group": group, "schedule_lines": _schedule_lines(group)}
     return render(request, "accounts/confirm.html", ctx)

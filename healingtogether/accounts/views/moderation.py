@@ -3,7 +3,7 @@ visitors' reports, the audit log and a small dashboard.
 
 Every page is for moderators only. A signed-in person without the `accounts.moderate` permission
 gets the same plain 404 as for a page that does not exist; an anonymous visitor is sent to login.
-Each decision goes through the models (`Revision.decide`, `listing.confirm`), which write the
+Each decision goes through the models (`Revision.decide`, `proposals.confirm`), which write the
 audit log, so this module only shows things and forwards what a moderator chose.
 """
 
@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from healingtogether.directory import listing
 from healingtogether.directory.models import (
     EXPIRED_AFTER,
     REMIND_AFTER,
@@ -34,7 +35,6 @@ from healingtogether.directory.models import (
     Coverage,
     Group,
     Location,
-    Schedule,
     Status,
     Topic,
 )
@@ -42,7 +42,7 @@ from healingtogether.directory.schedule_text import describe
 from healingtogether.lib.i18n import CONTENT_LANGUAGES
 from healingtogether.places.models import Province, Region
 
-from .. import listing
+from .. import proposals
 from ..charts import bar_chart
 from ..models import AlreadyDecided, AuditEntry, Report, Revision, is_moderator
 from ..moderation_forms import DecisionForm, ResolveReportForm
@@ -171,19 +171,11 @@ def _place(values: dict) -> str:
     return text
 
 
-def _unsaved_schedule(values: dict) -> Schedule:
-    schedule = Schedule()
-    for name in listing.SCHEDULE_FIELDS:
-        field, value = Schedule._meta.get_field(name), values.get(name)
-        setattr(schedule, name, field.get_default() if value is None else field.to_python(value))
-    return schedule
-
-
 def _schedule(values: dict) -> str:
     """A proposed schedule in words, as the organiser's preview said it; the raw fields when the
     data cannot make a schedule (then the moderator sees exactly what was sent)."""
     try:
-        text = describe(_unsaved_schedule(values))
+        text = describe(listing.schedule_from(values))
     except (ValidationError, TypeError, ValueError, AttributeError, KeyError):
         given = {k: v for k, v in values.items() if v not in (None, "") and k != "note"}
         text = ", ".join(f"{k}: {v}" for k, v in given.items())
@@ -352,7 +344,7 @@ def check_credential(request, public_id):
 def confirm_details(request, public_id):
     """A moderator vouches that a group's details are still right (after a call, say)."""
     group = get_object_or_404(Group.objects.exclude(status=Status.ARCHIVED), public_id=public_id)
-    listing.confirm(group, request.user)
+    proposals.confirm(group, request.user)
     messages.success(
         request, _("The details of “%(name)s” are confirmed as of today.") % {"name": group.name}
     )

@@ -1,6 +1,6 @@
 """The organiser's workspace: their organisations and groups, and the forms to list and edit them.
 
-Every change goes to our team first (see accounts/listing.py): a new listing is pending and
+Every change goes to our team first (see accounts/proposals.py): a new listing is pending and
 invisible, an edit to a published group waits as a Revision while the public keeps seeing the
 current version. Access is by membership only; anybody else gets a plain 404.
 """
@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from healingtogether.accounts import listing
+from healingtogether.accounts import proposals
 from healingtogether.accounts.models import (
     AuditEntry,
     Revision,
@@ -22,6 +22,7 @@ from healingtogether.accounts.models import (
     organisations_of,
 )
 from healingtogether.accounts.workspace_forms import GroupForm, OrganisationForm
+from healingtogether.directory import listing
 from healingtogether.directory.models import Group, Status
 from healingtogether.directory.schedule_text import describe
 from healingtogether.lib import markdown
@@ -76,7 +77,7 @@ def workspace(request):
 def new_organisation(request):
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        organisation = listing.create_organisation(form.listing_data(), request.user)
+        organisation = proposals.create_organisation(form.listing_data(), request.user)
         messages.success(
             request,
             _(
@@ -97,7 +98,7 @@ def edit_organisation(request, public_id):
     start = _pending_data(organisation) or listing.data_of(organisation)
     form = OrganisationForm(request.POST or None, initial=OrganisationForm.initial_from(start))
     if request.method == "POST" and form.is_valid():
-        listing.submit(organisation, form.listing_data(), request.user)
+        proposals.submit(organisation, form.listing_data(), request.user)
         messages.success(request, _submitted_message(organisation))
         return redirect("accounts:workspace")
     ctx = {
@@ -168,7 +169,7 @@ def new_group(request, public_id):
     form = GroupForm(request.POST or None)
     valid = request.method == "POST" and form.is_valid()
     if valid and "preview" not in request.POST:
-        listing.create_group(organisation, form.listing_data(), request.user)
+        proposals.create_group(organisation, form.listing_data(), request.user)
         messages.success(request, _submitted_message(organisation))
         return redirect("accounts:workspace")
     return _group_form_page(request, form, organisation)
@@ -182,7 +183,7 @@ def edit_group(request, public_id):
     valid = request.method == "POST" and form.is_valid()
     if valid and "preview" not in request.POST:
         message = _submitted_message(group)
-        listing.submit(group, form.listing_data(), request.user)
+        proposals.submit(group, form.listing_data(), request.user)
         messages.success(request, message)
         return redirect("accounts:workspace")
     return _group_form_page(request, form, group.organisation, group)
@@ -212,7 +213,7 @@ def archive_group(request, public_id):
 def confirm_group(request, public_id):
     """The organiser says the group's details are still right."""
     group = _get_group_for_organiser(request, public_id)
-    listing.confirm(group, request.user)
+    proposals.confirm(group, request.user)
     messages.success(
         request,
         _("Thank you: the details of %(name)s are confirmed as of today.") % {"name": group.name},

@@ -3,13 +3,13 @@
 Three steps, so that a bad file changes nothing:
 
 1. `plan()` reads every record, checks it against the HSDS schema and against what our fields
-   can hold, and maps it to listing data (the dict `accounts.listing` works with). Each problem
+   can hold, and maps it to listing data (the dict `directory.listing` works with). Each problem
    names its record and field. Points a moderator should look at (an address outside Belgium, a
    term we have no match for) become flags, not problems.
 2. Nothing is written unless there were no problems.
 3. `write()` stores the plan in one transaction: a record we imported before (source key
    `hsds:<id>`) or one of our own records coming back (same public id) is updated through
-   `listing.submit`, never duplicated; a new one is created as a draft and submitted. Either way
+   `proposals.submit`, never duplicated; a new one is created as a draft and submitted. Either way
    the moderation queue gets one pending Revision, with the flags on it.
 """
 
@@ -24,9 +24,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from healingtogether.accounts import listing
-from healingtogether.accounts.models import Revision
-from healingtogether.directory.models import Group, Organisation, Status
+from healingtogether.accounts import proposals
+from healingtogether.directory import listing
+from healingtogether.directory.models import Group, Organisation, Schedule, Status
 from healingtogether.lib.i18n import CONTENT_LANGUAGES, localized
 from healingtogether.lib.text import fold, tidy
 from healingtogether.lib.validators import normalise_phone
@@ -383,10 +383,11 @@ def _schedule(reader: Reader, record: dict, flags: list) -> dict | None:
             _("A schedule gave both an end date and a number of sessions; the end date was kept.")
         )
         count = None
-    if until and until < dtstart:
-        reader.problem("until", _("The last date is before the first."))
-    if opens_at >= closes_at:
-        reader.problem("closes_at", _("The end time must be after the start time."))
+    try:
+        Schedule(opens_at=opens_at, closes_at=closes_at, dtstart=dtstart, until=until).clean()
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            reader.problem(name, " ".join(messages))
     for ignored in ("byweekno", "byyearday"):
         if record.get(ignored):
             flags.append(_("A schedule's %(field)s was left out.") % {"field": ignored})
@@ -517,7 +518,9 @@ class Planner:
         if self.has("contact", "service_id"):
             contacts = self.dataset.where("contact", "service_id", service_id)
             data["contact_person"] = (
-                self.reader_for("contact", contacts[0]).text(contacts[0], "name", 120)
+                self.reader_for("contact", contacts[0]).text(
+                    contacts[0], "name", listing.limit(Group, "contact_person")
+                )
                 if contacts
                 else ""
             )
@@ -684,9 +687,10 @@ def plan(dataset: Dataset, language: str | None = None) -> Plan:
             )
         result.groups.append(planned)
     for planned in [*result.organisations, *result.groups]:
-        if len(source_key(planned.hsds_id)) > 120:
+        room = listing.limit(planned.model, "source_key") - len(SOURCE_PREFIX)
+        if len(str(planned.hsds_id)) > room:
             result.problems.append(
-                f"{planned.origin}: id: " + _("Longer than %(limit)d characters.") % {"limit": 115}
+                f"{planned.origin}: id: " + _("Longer than %(limit)d characters.") % {"limit": room}
             )
     return result
 
@@ -701,6 +705,7 @@ class Known:
         self.model = model
         wanted = sorted({str(i) for i in hsds_ids if i is not None})
         self.pks = {}
+        self.matched_by_public_id = set()
         for start in range(0, len(wanted), self.BATCH):
             batch = wanted[start : start + self.BATCH]
             keys = {source_key(i): i for i in batch}
@@ -712,7 +717,13 @@ class Known:
             for pk, public_id in model.objects.filter(public_id__in=uuids).values_list(
                 "pk", "public_id"
             ):
-                self.pks.setdefault(uuids[public_id], pk)
+                if uuids[public_id] not in self.pks:
+                    self.pks[uuids[public_id]] = pk
+                    self.matched_by_public_id.add(uuids[public_id])
+
+    def by_public_id(self, hsds_id) -> bool:
+        """Whether `hsds_id` named one of our own records by its public id."""
+        return str(hsds_id) in self.matched_by_public_id
 
     def get(self, hsds_id):
         pk = self.pks.get(str(hsds_id)) if hsds_id is not None else None
@@ -746,19 +757,19 @@ def _new(planned: Planned, organisation=None):
     """A new draft from planned data, keeping the source's id as our public id when it is a
     UUID nobody uses, so that ids survive a round trip between directories."""
     model = planned.model
-    obj = model(slug=listing.free_slug(model, planned.name), source_key=source_key(planned.hsds_id))
+    record = {
+        "slug": listing.free_slug(model, planned.name),
+        "source_key": source_key(planned.hsds_id),
+    }
     public_id = _uuid(planned.hsds_id)
     if public_id is not None and not model.objects.filter(public_id=public_id).exists():
-        obj.public_id = public_id
+        record["public_id"] = public_id
     fields = listing.ORGANISATION_FIELDS if model is Organisation else listing.GROUP_FIELDS
-    for name in fields:
-        if name in planned.data:
-            setattr(obj, name, planned.data[name])
-    if model is Group:
-        obj.organisation, obj.status = organisation, Status.DRAFT
-        obj.kind = planned.data.get("kind") or Group.Kind.SUPPORT_GROUP
-    obj.save()
-    return obj
+    data = {name: planned.data[name] for name in fields if name in planned.data}
+    if model is Organisation:
+        return listing.create_organisation(data, **record)
+    data["kind"] = planned.data.get("kind") or Group.Kind.SUPPORT_GROUP
+    return listing.create_group(organisation, data, **record)
 
 
 def _store(planned: Planned, outcome: Outcome, language: str, known: Known, organisation=None):
@@ -772,6 +783,17 @@ def _store(planned: Planned, outcome: Outcome, language: str, known: Known, orga
             data.setdefault("kind", obj.kind)
         outcome.created += 1
     else:
+        if (
+            planned.model is Group
+            and known.by_public_id(planned.hsds_id)
+            and obj.status in (Status.DRAFT, Status.ARCHIVED)
+        ):
+            # Our public ids are public: a dataset must not revive or fill an organiser's draft
+            # or archived group by naming its id.
+            outcome.skipped.append(
+                f"{planned.origin}: " + _("not updated: this listing of ours is not public.")
+            )
+            return obj
         if obj.revisions.pending().filter(author__isnull=False).exists():
             outcome.skipped.append(
                 f"{planned.origin}: "
@@ -791,9 +813,8 @@ def _store(planned: Planned, outcome: Outcome, language: str, known: Known, orga
                 % {"source": organisation.name, "ours": obj.organisation.name}
             )
         outcome.updated += 1
-    revision = listing.submit(obj, data, None)
+    proposals.submit(obj, data, None, flags=planned.flags)
     if planned.flags:
-        Revision.objects.filter(pk=revision.pk).update(flags=planned.flags)
         outcome.flagged += 1
     return obj
 

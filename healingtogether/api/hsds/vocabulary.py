@@ -43,7 +43,7 @@ JOINING = {"next_start": _("Next start date"), "seats_left": _("Seats left")}
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """One taxonomy: `field` is the key of the listing data it fills (see accounts.listing)."""
+    """One taxonomy: `field` is the key of the listing data it fills (see directory.listing)."""
 
     key: str
     name: object

@@ -9,9 +9,10 @@ import uuid
 import pytest
 from django.core.management import CommandError, call_command
 
-from healingtogether.accounts import listing
+from healingtogether.accounts import proposals
 from healingtogether.accounts.models import Revision
 from healingtogether.api.hsds import spec
+from healingtogether.directory import listing
 from healingtogether.directory.models import Group, Organisation, Status
 from healingtogether.test import make_group, make_moderator, make_organisation, make_organiser
 
@@ -177,7 +178,7 @@ def test_an_organisers_own_pending_change_is_not_overwritten(tmp_path):
     run(source)
     group = Group.objects.get(name_en="Rouwgroep Gent")
     organiser = make_organiser(group.organisation)
-    mine = listing.submit(group, {**listing.data_of(group), "name_en": "Mijn naam"}, organiser)
+    mine = proposals.submit(group, {**listing.data_of(group), "name_en": "Mijn naam"}, organiser)
     services = json.loads((source / "services.json").read_text())
     services[0]["description"] = "Nieuwe tekst"
     (source / "services.json").write_text(json.dumps(services))

@@ -6,6 +6,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from healingtogether.directory import synthetic
+from healingtogether.directory.listing import listing_changed
 from healingtogether.directory.models import Group, Location, Organisation, Schedule
 from healingtogether.lib.geo import distance_km
 from healingtogether.places.models import PostalCode
@@ -117,17 +118,17 @@ def test_a_seed_already_used_is_refused_and_nothing_is_added():
     assert generated().count() == 20
 
 
-def test_a_failure_halfway_leaves_nothing_behind(monkeypatch):
-    calls = []
+def test_a_failure_before_the_end_leaves_nothing_behind():
+    # The search index fails when the run announces its groups, after every chunk was written.
+    def index_fails(sender, group_ids, **kwargs):
+        raise RuntimeError("disk full")
 
-    def index_then_fail(groups):
-        calls.append(groups)
-        if len(calls) == 2:
-            raise RuntimeError("disk full")
-
-    monkeypatch.setattr(synthetic, "index_groups", index_then_fail)
-    with pytest.raises(RuntimeError):
-        synthetic.generate_groups(60, 9, chunk_size=20)
+    listing_changed.connect(index_fails)
+    try:
+        with pytest.raises(RuntimeError):
+            synthetic.generate_groups(60, 9, chunk_size=20)
+    finally:
+        listing_changed.disconnect(index_fails)
     assert not generated().exists()
     assert not Organisation.objects.filter(source_key__startswith="synthetic:").exists()
 

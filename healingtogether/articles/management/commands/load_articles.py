@@ -11,7 +11,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from healingtogether.articles.loading import load_articles
-from healingtogether.directory.loading import DataError
+from healingtogether.lib.loading import LoadError
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             counts = load_articles(options["dir"])
-        except DataError as error:
+        except LoadError as error:
             raise CommandError(
                 "Nothing was loaded. Problems:\n  " + "\n  ".join(error.problems)
             ) from error

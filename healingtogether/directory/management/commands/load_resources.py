@@ -11,7 +11,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from healingtogether.directory.loading import DataError, load_resources, load_taxonomy
+from healingtogether.directory.loading import load_resources, load_taxonomy
+from healingtogether.lib.loading import LoadError
 
 
 class Command(BaseCommand):
@@ -34,7 +35,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 terms = load_taxonomy(options["taxonomy"])
                 counts = load_resources(options["file"], options["translations"])
-        except DataError as error:
+        except LoadError as error:
             raise CommandError(
                 "Nothing was loaded. Problems:\n  " + "\n  ".join(error.problems)
             ) from error

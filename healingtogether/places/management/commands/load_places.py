@@ -7,7 +7,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from healingtogether.places.loading import PlacesError, load_places
+from healingtogether.lib.loading import LoadError
+from healingtogether.places.loading import load_places
 
 
 class Command(BaseCommand):
@@ -22,6 +23,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             counts = load_places(options["names"])
-        except PlacesError as error:
+        except LoadError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(", ".join(f"{n} {kind}" for kind, n in counts.items()))
