@@ -2,9 +2,18 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from healingtogether import views
 from healingtogether.api import urls as open_data
 from healingtogether.api.views import api
+from healingtogether.directory import urls as directory
 from healingtogether.lib import health
+
+# The home and about pages show several apps; they join the directory's pages and names.
+pages = [
+    path("", views.home, name="home"),
+    path("about/", views.about, name="about"),
+    *directory.urlpatterns,
+]
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -14,7 +23,7 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
-    path("", include("healingtogether.directory.urls")),
+    path("", include((pages, directory.app_name))),
     path("search/", include("healingtogether.search.urls")),
     path("guides/", include("healingtogether.articles.urls")),
     path("", include("healingtogether.accounts.urls")),

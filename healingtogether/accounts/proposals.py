@@ -67,3 +67,12 @@ def confirm(group, actor, note: str = "") -> None:
     listing.update(Group.objects.filter(pk=group.pk), confirmed_at=now)
     group.confirmed_at = now
     AuditEntry.record(actor, AuditEntry.Action.CONFIRMED, group, note=note)
+
+
+def archive(group, actor) -> None:
+    """Take a group off the public site at once (no review needed to show less)."""
+    with transaction.atomic():
+        # A change still waiting for review would publish the group again once approved.
+        group.revisions.pending().update(state=Revision.State.WITHDRAWN)
+        listing.set_status(Group.objects.filter(pk=group.pk), Status.ARCHIVED)
+        AuditEntry.record(actor, AuditEntry.Action.ARCHIVED, group)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from healingtogether.lib.i18n import translated_fields
@@ -34,8 +35,14 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["__str__", "kind", "website", "updated_at"]
     list_filter = ["kind"]
     search_fields = ["slug", *translated_fields("name"), "website", "email"]
-    readonly_fields = ["public_id", "source_key", "created_at", "updated_at"]
+    readonly_fields = ["public_id", "source_key", "approved_at", "created_at", "updated_at"]
     prepopulated_fields = {"slug": ["name_fr"]}
+
+    def save_model(self, request, obj, form, change):
+        # Our team writes here: an organisation created in the admin is approved by its author.
+        if obj.approved_at is None and not change:
+            obj.approved_at = timezone.now()
+        super().save_model(request, obj, form, change)
 
 
 class LocationInline(admin.StackedInline):

@@ -1,25 +1,10 @@
 from django.core.cache import cache
 from django.utils.functional import SimpleLazyObject
 
+from healingtogether.lib.helplines import HELPLINES
 from healingtogether.lib.i18n import current_language
 
 from .models import Group
-
-# Which crisis and listening lines each language's pages show, by record id in
-# data/be-resources.json. English pages show them all: an English reader may live anywhere.
-HELPLINES = {
-    "fr": ["emergency-112", "centre-prevention-suicide-0800-32-123", "tele-accueil-107"],
-    "nl": ["emergency-112", "zelfmoordlijn-1813", "tele-onthaal-106"],
-    "de": ["emergency-112", "telefonhilfe-108"],
-    "en": [
-        "emergency-112",
-        "centre-prevention-suicide-0800-32-123",
-        "tele-accueil-107",
-        "zelfmoordlijn-1813",
-        "tele-onthaal-106",
-        "telefonhilfe-108",
-    ],
-}
 
 
 def helplines_for(language: str) -> list[Group]:

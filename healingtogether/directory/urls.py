@@ -5,12 +5,10 @@ from . import views
 app_name = "directory"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("groups/<slug:slug>/", views.group, name="group"),
     path("organisations/<slug:slug>/", views.organisation, name="organisation"),
     path("networks/", views.networks, name="networks"),
     path("networks/for/", views.networks_for_place, name="networks_for_place"),
     path("networks/<slug:slug>/", views.network, name="network"),
     path("helplines/", views.helplines, name="helplines"),
-    path("about/", views.about, name="about"),
 ]

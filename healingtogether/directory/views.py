@@ -5,24 +5,14 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from healingtogether.articles.models import Article
 from healingtogether.lib import markdown
 from healingtogether.lib.i18n import current_language
 from healingtogether.lib.text import tidy
-from healingtogether.places.models import Municipality, find_place
+from healingtogether.places.models import find_place
 
 from .context_processors import helplines_for
 from .models import Coverage, Group, Location, Organisation
 from .schedule_text import describe
-
-
-def home(request):
-    """A calm start: the search, the guided finder, the network lookup and the newest guides."""
-    ctx = {
-        "network_count": Group.objects.listed().networks().count(),
-        "guides": Article.objects.published().newest_first()[:3],
-    }
-    return render(request, "directory/home.html", ctx)
 
 
 def _listed_group(slug, networks: bool):
@@ -138,8 +128,3 @@ def helplines(request):
     featured = {g.pk for g in helplines_for(language)}
     ctx = {"lines": lines, "featured": featured}
     return render(request, "directory/helplines.html", ctx)
-
-
-def about(request):
-    ctx = {"municipality_count": Municipality.objects.count()}
-    return render(request, "directory/about.html", ctx)

@@ -21,7 +21,7 @@ from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import escape
 
-from healingtogether.directory.context_processors import HELPLINES as HELPLINE_IDS
+from healingtogether.lib.helplines import HELPLINES as HELPLINE_IDS
 from healingtogether.lib.i18n import FALLBACKS
 
 logger = logging.getLogger(__name__)

@@ -44,7 +44,14 @@ from healingtogether.places.models import Province, Region
 
 from .. import proposals
 from ..charts import bar_chart
-from ..models import AlreadyDecided, AuditEntry, Report, Revision, is_moderator
+from ..models import (
+    AlreadyDecided,
+    AuditEntry,
+    OrganisationNotApproved,
+    Report,
+    Revision,
+    is_moderator,
+)
 from ..moderation_forms import DecisionForm, ResolveReportForm
 
 # Each section of the queue shows its oldest items first, this many at most, with the full count.
@@ -253,6 +260,15 @@ def _decide(request, revision, form):
     except AlreadyDecided:
         messages.warning(request, _already_decided(revision))
         return redirect("accounts:revision", pk=revision.pk)
+    except OrganisationNotApproved:
+        messages.warning(
+            request,
+            _(
+                "This group cannot be published yet: please review its organisation’s details "
+                "first. Nothing was changed."
+            ),
+        )
+        return redirect("accounts:revision", pk=revision.pk)
     name = revision.target.name
     if form.approves:
         messages.success(request, _("“%(name)s” is approved and public.") % {"name": name})
@@ -296,10 +312,14 @@ def revision(request, pk):
     newer = None
     if revision.state == Revision.State.WITHDRAWN:
         newer = revision.target.revisions.pending().first()
+    organisation = revision.group.organisation if revision.group_id else revision.organisation
     ctx = {
         "revision": revision,
         "target": revision.target,
-        "organisation": revision.group.organisation if revision.group_id else revision.organisation,
+        "organisation": organisation,
+        # A group's review shows what its organisation has waiting, beside it.
+        "organisation_revision": revision.group_id and organisation.revisions.pending().first(),
+        "organisation_unapproved": bool(revision.group_id) and organisation.approved_at is None,
         "rows": rows,
         "compares": compares,
         "pending": pending,

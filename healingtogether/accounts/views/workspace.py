@@ -10,20 +10,18 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from healingtogether.accounts import proposals
 from healingtogether.accounts.models import (
-    AuditEntry,
     Revision,
     groups_of,
     organisations_of,
 )
 from healingtogether.accounts.workspace_forms import GroupForm, OrganisationForm
 from healingtogether.directory import listing
-from healingtogether.directory.models import Group, Status
+from healingtogether.directory.models import Status
 from healingtogether.directory.schedule_text import describe
 from healingtogether.lib import markdown
 
@@ -110,12 +108,7 @@ def edit_organisation(request, public_id):
 
 
 def _submitted_message(obj) -> str:
-    published = (
-        obj.status == Status.PUBLISHED
-        if isinstance(obj, Group)
-        else obj.groups.filter(status=Status.PUBLISHED).exists()
-    )
-    if published:
+    if proposals.is_public(obj):
         return _(
             "Thank you. Our team will review your changes. Until they approve them, the public "
             "keeps seeing the current version."
@@ -196,11 +189,7 @@ def archive_group(request, public_id):
     if request.method != "POST":
         return render(request, "accounts/workspace/archive_group.html", {"group": group})
     if group.status != Status.ARCHIVED:
-        now = timezone.now()
-        # A change still waiting for review would publish the group again once approved.
-        group.revisions.pending().update(state=Revision.State.WITHDRAWN)
-        Group.objects.filter(pk=group.pk).update(status=Status.ARCHIVED, updated_at=now)
-        AuditEntry.record(request.user, AuditEntry.Action.ARCHIVED, group)
+        proposals.archive(group, request.user)
     messages.success(
         request,
         _("%(name)s is archived: it no longer appears on the site.") % {"name": group.name},

@@ -188,6 +188,28 @@ def test_an_organisers_own_pending_change_is_not_overwritten(tmp_path):
     assert mine.state == Revision.State.PENDING
 
 
+def test_an_approved_import_is_found_by_search_without_reindexing(tmp_path):
+    from healingtogether.search.engine import SearchParams, run as search
+
+    run(small(tmp_path / "d", service={"name": "Rouwgroep Zonnewende"}))
+    approve_everything()
+    group = Group.objects.get(name_en="Rouwgroep Zonnewende")
+    assert group.status == Status.PUBLISHED
+    assert [g.pk for g in search(SearchParams(q="zonnewende")).groups] == [group.pk]
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.ARCHIVED])
+def test_a_record_naming_our_public_id_leaves_an_organisers_hidden_group_alone(tmp_path, status):
+    organisation = make_organisation()
+    group = make_group(organisation=organisation, status=status, name_fr="Notre brouillon")
+    source = small(tmp_path / "d", service={"id": str(group.public_id), "name": "Taken over"})
+    _, said = run(source)
+    assert "not public" in said
+    group.refresh_from_db()
+    assert (group.name_fr, group.name_en, group.status) == ("Notre brouillon", "", status)
+    assert not group.revisions.exists()
+
+
 # Mapping
 
 

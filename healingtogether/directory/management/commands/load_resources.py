@@ -9,8 +9,8 @@ Running it again updates changed records and doubles nothing.
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
+from healingtogether.directory import listing
 from healingtogether.directory.loading import load_resources, load_taxonomy
 from healingtogether.lib.loading import LoadError
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            with transaction.atomic():
+            with listing.changes():  # all or nothing; the index follows in one batch
                 terms = load_taxonomy(options["taxonomy"])
                 counts = load_resources(options["file"], options["translations"])
         except LoadError as error:
