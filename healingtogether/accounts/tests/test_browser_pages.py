@@ -10,7 +10,7 @@ from django.utils import translation
 from healingtogether.accounts import listing
 from healingtogether.accounts.models import Report
 from healingtogether.accounts.tokens import confirmation_token
-from healingtogether.directory.tests.test_browser import WIDTHS, _describe, browser, real_data  # noqa: F401
+from healingtogether.lib.tests.chromium import WIDTHS, describe_violations
 from healingtogether.test import (
     make_group,
     make_location,
@@ -38,7 +38,7 @@ def _check(axe, page, url):
     response = page.goto(url)
     assert response.status in (200, 400), (url, response.status)
     violations = axe.run(page).response["violations"]
-    assert violations == [], (url, _describe(violations))
+    assert violations == [], (url, describe_violations(violations))
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
@@ -88,7 +88,7 @@ def test_organiser_and_moderator_pages_are_accessible(live_server, real_data, br
         page.goto(live_server.url + f"/{lang}/account/signup/")
         page.locator("form button[type=submit]").first.click()
         violations = axe.run(page).response["violations"]
-        assert violations == [], ("signup with errors", _describe(violations))
+        assert violations == [], ("signup with errors", describe_violations(violations))
         anonymous.close()
 
         for email, paths in (
