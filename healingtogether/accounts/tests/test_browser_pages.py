@@ -42,7 +42,7 @@ def _check(axe, page, url):
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_organiser_and_moderator_pages_are_accessible(live_server, real_data, browser, lang):  # noqa: F811
+def test_organiser_and_moderator_pages_are_accessible(live_server, real_data, browser, lang):
     group = make_group(
         name_fr="Groupe du jeudi", credential_kind="inami", credential_number="12345678901"
     )

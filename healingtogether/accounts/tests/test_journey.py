@@ -31,7 +31,7 @@ def _link_in(message) -> str:
     return urlsplit(url).path
 
 
-def test_journey_from_sign_up_to_being_found(live_server, real_data, browser):  # noqa: F811
+def test_journey_from_sign_up_to_being_found(live_server, real_data, browser):
     axe = Axe()
 
     # An organiser signs up and verifies their address.
