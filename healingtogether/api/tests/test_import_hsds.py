@@ -15,11 +15,10 @@ from healingtogether.api.hsds import spec
 from healingtogether.directory.models import Group, Organisation, Status
 from healingtogether.test import make_group, make_moderator, make_organisation, make_organiser
 
-from .conftest import SHARED_HSDS
-
 pytestmark = pytest.mark.django_db
 
-EXAMPLE = SHARED_HSDS / "examples" / "csv"
+# The specification's example dataset, as a CSV data package (see api/hsds/spec/NOTICE.md).
+EXAMPLE = spec.SPEC_DIR / "examples" / "csv"
 EXAMPLE_SERVICE = uuid.UUID("ac148810-d857-441c-9679-408f346de14b")
 EXAMPLE_ORGANISATION = uuid.UUID("d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610")
 # Fields that say when something happened, not what it is.
