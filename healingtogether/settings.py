@@ -238,7 +238,8 @@ EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
 
 # One cache shared by every process and server (rate limits must count across all of them):
-# a table in the database we already have. Production may point CACHE_URL-style settings at Redis.
+# a table in the database we already have. A deployment may point CACHES at Redis instead
+# (Django's RedisCache backend); no cache address is read from the environment.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
