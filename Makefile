@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 MANAGE := $(PY) manage.py
 
-.PHONY: run serve test setup data messages lint check-migrations clean backup restore
+.PHONY: run serve test setup data messages lint check-migrations check-messages clean backup restore
 
 # The virtualenv is rebuilt whenever the lock file changes.
 $(VENV)/.installed: requirements.lock
@@ -58,6 +58,16 @@ lint: setup
 
 check-migrations: setup
 	$(MANAGE) makemigrations --check --dry-run
+
+# Every catalogue compiles, and none has an untranslated or fuzzy string (needs gettext's msgfmt).
+check-messages: setup
+	$(MANAGE) compilemessages --ignore=.venv >/dev/null
+	@for po in locale/*/LC_MESSAGES/django.po; do \
+		stats=$$(msgfmt --check --statistics -o /dev/null "$$po" 2>&1) \
+			|| { echo "$$po: $$stats" >&2; exit 1; }; \
+		echo "$$po: $$stats"; \
+		case "$$stats" in *untranslated*|*fuzzy*) echo "incomplete catalogue: $$po" >&2; exit 1;; esac; \
+	done
 
 # Refresh the English source catalogue after changing strings; translators work in the .po files.
 messages: setup

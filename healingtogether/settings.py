@@ -35,6 +35,30 @@ def envsecret(name: str, default: str | None = None) -> str | None:
     return os.environ.get(name, default)
 
 
+def envint(name: str, default: str) -> int:
+    """A whole number of zero or more: a port, a count of seconds."""
+    value = os.environ.get(name, default)
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise ImproperlyConfigured(f"{name} must be a whole number of 0 or more, not {value!r}")
+    return number
+
+
+def envfloat(name: str, default: str) -> float:
+    """A number of zero or more, with decimals allowed: a count of seconds."""
+    value = os.environ.get(name, default)
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 <= number < float("inf"):
+        raise ImproperlyConfigured(f"{name} must be a number of 0 or more, not {value!r}")
+    return number
+
+
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -112,7 +136,7 @@ WSGI_APPLICATION = "healingtogether.wsgi.application"
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_max_age=envint("DB_CONN_MAX_AGE", "60"),
         conn_health_checks=True,
     )
 }
@@ -139,7 +163,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # most before the outage page, instead of the system's two minutes.
     DATABASES["default"]["OPTIONS"] = {
         "options": "-c max_parallel_workers_per_gather=0",
-        "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "5")),
+        "connect_timeout": envint("DB_CONNECT_TIMEOUT", "5"),
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -194,7 +218,7 @@ SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "False")
 # A load balancer may probe the health check over plain http.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 # Ask browsers' preload lists to use https for us from the very first visit.
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "False" if DEBUG else "True")
@@ -208,15 +232,14 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Healing Together <hello@localhost>")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_PORT = envint("EMAIL_PORT", "25")
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
 
-# How often (seconds) a process checks whether the groups changed before reusing its in-memory
-# search snapshot (search/snapshot.py). Tests use 0: every search sees the latest rows.
 # One cache shared by every process and server (rate limits must count across all of them):
-# a table in the database we already have. Production may point CACHE_URL-style settings at Redis.
+# a table in the database we already have. A deployment may point CACHES at Redis instead
+# (Django's RedisCache backend); no cache address is read from the environment.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
@@ -233,7 +256,9 @@ LOGOUT_REDIRECT_URL = "directory:home"
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 EMAIL_LINK_MAX_AGE = 30 * 24 * 3600
 
-SEARCH_RECHECK_SECONDS = float(os.environ.get("SEARCH_RECHECK_SECONDS", "2"))
+# How often (seconds) a process checks whether the groups changed before reusing its in-memory
+# search snapshot (search/snapshot.py). Tests use 0: every search sees the latest rows.
+SEARCH_RECHECK_SECONDS = envfloat("SEARCH_RECHECK_SECONDS", "2")
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,7 @@
 """What a moderator types: a decision about a revision, a note when resolving a report.
 
 Field errors and help texts get the ids Django 5.2 links with `aria-describedby`
-(`<id>_error`, `<id>_helptext`); templates/moderation/_field.html renders them.
+(`<id>_error`, `<id>_helptext`); templates/accounts/_field.html renders them.
 """
 
 from django import forms

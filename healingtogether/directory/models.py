@@ -342,7 +342,7 @@ class Group(TranslatedMixin, models.Model):
         blank=True,
         help_text=_("Where this record was loaded from."),
     )
-    # Derived from the schedules by refresh_next_session() so results can be sorted by it in SQL;
+    # Derived from the schedules by refresh_next_sessions() so results can be sorted by it in SQL;
     # the page always shows dates computed afresh.
     next_session_at = models.DateTimeField(null=True, blank=True, editable=False)
     sources = models.JSONField(_("sources"), default=list, blank=True)

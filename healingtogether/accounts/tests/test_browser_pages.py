@@ -11,7 +11,7 @@ from healingtogether.accounts import proposals
 from healingtogether.accounts.models import Report
 from healingtogether.accounts.tokens import confirmation_token
 from healingtogether.directory import listing
-from healingtogether.directory.tests.test_browser import WIDTHS, _describe, browser, real_data  # noqa: F401
+from healingtogether.lib.tests.chromium import WIDTHS, describe_violations
 from healingtogether.test import (
     make_group,
     make_location,
@@ -39,11 +39,11 @@ def _check(axe, page, url):
     response = page.goto(url)
     assert response.status in (200, 400), (url, response.status)
     violations = axe.run(page).response["violations"]
-    assert violations == [], (url, _describe(violations))
+    assert violations == [], (url, describe_violations(violations))
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_organiser_and_moderator_pages_are_accessible(live_server, real_data, browser, lang):  # noqa: F811
+def test_organiser_and_moderator_pages_are_accessible(live_server, real_data, browser, lang):
     group = make_group(
         name_fr="Groupe du jeudi", credential_kind="inami", credential_number="12345678901"
     )
@@ -89,7 +89,7 @@ def test_organiser_and_moderator_pages_are_accessible(live_server, real_data, br
         page.goto(live_server.url + f"/{lang}/account/signup/")
         page.locator("form button[type=submit]").first.click()
         violations = axe.run(page).response["violations"]
-        assert violations == [], ("signup with errors", _describe(violations))
+        assert violations == [], ("signup with errors", describe_violations(violations))
         anonymous.close()
 
         for email, paths in (

@@ -12,7 +12,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 
 from healingtogether.directory.models import Group, Status
-from healingtogether.directory.tests.test_browser import _describe, browser, real_data  # noqa: F401
+from healingtogether.lib.tests.chromium import describe_violations
 from healingtogether.test import make_moderator
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,7 +22,7 @@ PASSWORD = "a calm password 4 tests"
 
 def _accessible(axe, page):
     violations = axe.run(page).response["violations"]
-    assert violations == [], (page.url, _describe(violations))
+    assert violations == [], (page.url, describe_violations(violations))
 
 
 def _link_in(message) -> str:
@@ -31,7 +31,7 @@ def _link_in(message) -> str:
     return urlsplit(url).path
 
 
-def test_journey_from_sign_up_to_being_found(live_server, real_data, browser):  # noqa: F811
+def test_journey_from_sign_up_to_being_found(live_server, real_data, browser):
     axe = Axe()
 
     # An organiser signs up and verifies their address.

@@ -1,22 +1,18 @@
 """Open-data fixtures: a group with every fact our exports carry, and the HSDS schemas as the
-specification publishes them (../shared/hsds), to validate against."""
+specification publishes them (our unmodified copies in api/hsds/spec/), to validate against."""
 
 import functools
 from datetime import date, datetime, time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 from jsonschema import Draft202012Validator, FormatChecker
 
-from healingtogether.api.hsds.spec import registry
+from healingtogether.api.hsds.spec import SPEC_DIR, registry
 from healingtogether.directory.models import Approach, Audience, Group, Language, Topic
 from healingtogether.places.models import Municipality
 from healingtogether.test import make_group, make_location, make_organisation, make_schedule
-
-SHARED_HSDS = settings.BASE_DIR.parent / "shared" / "hsds"
 
 
 @pytest.fixture
@@ -103,9 +99,9 @@ def formats() -> FormatChecker:
 
 
 @functools.cache
-def shared_validator(object_type: str) -> Draft202012Validator:
+def spec_validator(object_type: str) -> Draft202012Validator:
     """A validator from the specification's own files, formats checked."""
-    reg = registry(Path(SHARED_HSDS))
+    reg = registry(SPEC_DIR)
     return Draft202012Validator(
         reg.contents(f"{object_type}.json"), registry=reg, format_checker=formats()
     )
@@ -114,5 +110,5 @@ def shared_validator(object_type: str) -> Draft202012Validator:
 def problems(object_type: str, record: dict) -> list[str]:
     return [
         f"{object_type} {record.get('id')}: {'.'.join(map(str, e.absolute_path))}: {e.message}"
-        for e in shared_validator(object_type).iter_errors(record)
+        for e in spec_validator(object_type).iter_errors(record)
     ]

@@ -16,11 +16,10 @@ from healingtogether.directory import listing
 from healingtogether.directory.models import Group, Organisation, Status
 from healingtogether.test import make_group, make_moderator, make_organisation, make_organiser
 
-from .conftest import SHARED_HSDS
-
 pytestmark = pytest.mark.django_db
 
-EXAMPLE = SHARED_HSDS / "examples" / "csv"
+# The specification's example dataset, as a CSV data package (see api/hsds/spec/NOTICE.md).
+EXAMPLE = spec.SPEC_DIR / "examples" / "csv"
 EXAMPLE_SERVICE = uuid.UUID("ac148810-d857-441c-9679-408f346de14b")
 EXAMPLE_ORGANISATION = uuid.UUID("d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610")
 # Fields that say when something happened, not what it is.
@@ -189,7 +188,8 @@ def test_an_organisers_own_pending_change_is_not_overwritten(tmp_path):
 
 
 def test_an_approved_import_is_found_by_search_without_reindexing(tmp_path):
-    from healingtogether.search.engine import SearchParams, run as search
+    from healingtogether.search.engine import SearchParams
+    from healingtogether.search.engine import run as search
 
     run(small(tmp_path / "d", service={"name": "Rouwgroep Zonnewende"}))
     approve_everything()

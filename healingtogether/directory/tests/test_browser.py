@@ -5,52 +5,15 @@ person (or their screen reader) would notice: the page loads, axe-core finds no 
 violation, nothing is fetched from another host, and no cookie is left behind.
 """
 
-import os
 from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import sync_playwright
 
-from conftest import load_real_data
-from healingtogether.directory.models import Group
 from healingtogether.directory.tests.test_pages import LANGUAGES, PAGES
+from healingtogether.lib.tests.chromium import WIDTHS, describe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
-
-
-@pytest.fixture
-def real_data():
-    # The live server's transactional database is emptied after each browser test.
-    if not Group.objects.exists():
-        load_real_data()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # Playwright's sync API runs an event loop in this thread; the test's own database calls are
-    # still synchronous, so Django's guard against ORM calls inside a loop does not apply here.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-def _describe(violations):
-    return [(v["id"], v["impact"], [node["target"] for node in v["nodes"]][:3]) for v in violations]
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -71,7 +34,7 @@ def test_every_page_type_is_accessible_and_private(live_server, real_data, brows
             assert results.response["violations"] == [], (
                 url,
                 size,
-                _describe(results.response["violations"]),
+                describe_violations(results.response["violations"]),
             )
         foreign = [u for u in requested if urlsplit(u).netloc != own_host]
         assert foreign == []

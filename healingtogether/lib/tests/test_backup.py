@@ -11,11 +11,6 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from healingtogether.lib.tests.test_faults import (  # noqa: F401 (fixtures)
-    migrated_sqlite,
-    production_settings,
-)
-
 BASE_DIR = Path(settings.BASE_DIR)
 SCRIPT = BASE_DIR / "scripts" / "backup.py"
 
@@ -39,7 +34,7 @@ def names(database: Path) -> list[str]:
 
 
 @pytest.fixture
-def live(migrated_sqlite, tmp_path) -> Path:  # noqa: F811
+def live(migrated_sqlite, tmp_path) -> Path:
     database = tmp_path / "live" / "db.sqlite3"
     database.parent.mkdir()
     shutil.copy(migrated_sqlite, database)

@@ -6,133 +6,21 @@ and point it at databases that are not there, then at ones that are.
 
 import contextlib
 import os
-import secrets
 import shutil
 import socket
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.utils import translation
 
 from healingtogether.lib import outage
+from healingtogether.lib.tests.servers import BASE_DIR, Server, free_port, production_env
 
-BASE_DIR = Path(settings.BASE_DIR)
 ON_POSTGRES = connection.vendor == "postgresql"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def production_settings(tmp_path_factory):
-    """A settings module that is ours with static files collected into a temporary folder, as
-    `make serve` does, so pages render under DEBUG=False without touching var/static."""
-    folder = tmp_path_factory.mktemp("production")
-    (folder / "production_settings.py").write_text(
-        "from healingtogether.settings import *  # noqa: F403\n"
-        f"STATIC_ROOT = {str(folder / 'static')!r}\n"
-    )
-    env = production_env(folder, "sqlite:///" + str(folder / "unused.sqlite3"))
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-        cwd=BASE_DIR,
-        env=env,
-        check=True,
-        timeout=120,
-    )
-    return folder
-
-
-def production_env(settings_folder: Path, database_url: str, **extra) -> dict:
-    env = {
-        **os.environ,
-        "PYTHONPATH": f"{settings_folder}{os.pathsep}{BASE_DIR}",
-        "DJANGO_SETTINGS_MODULE": "production_settings",
-        "DEBUG": "False",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": database_url,
-        "DB_CONNECT_TIMEOUT": "2",
-        "SEARCH_RECHECK_SECONDS": "0",
-        **extra,
-    }
-    env.pop("DJANGO_DEBUG", None)
-    return env
-
-
-class Server:
-    """A gunicorn process on a free loopback port, with our gunicorn.conf.py as `make serve`
-    runs it; `get()` never raises on HTTP errors."""
-
-    def __init__(self, settings_folder: Path, database_url: str, **extra):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        # The access log, in a file rather than a pipe that a long test could fill.
-        self.output = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "healingtogether.wsgi",
-                "--workers",
-                "1",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--timeout",
-                "60",
-            ],
-            cwd=BASE_DIR,
-            env=production_env(settings_folder, database_url, **extra),
-            stdout=self.output,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    break
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    message = f"gunicorn did not start: {self.process.stderr.read()}"
-                    raise RuntimeError(message) from None
-                time.sleep(0.1)
-
-    def get(self, path: str, **headers) -> tuple[int, dict, str]:
-        request = urllib.request.Request(self.url + path, headers=headers)  # noqa: S310
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-                return response.status, dict(response.headers), response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, dict(error.headers), error.read().decode()
-
-    def stop(self) -> str:
-        """Stops the server (once; later calls return nothing); returns what it wrote to
-        standard error, and keeps its access log in `access_log`."""
-        if self.output.closed:
-            return ""
-        self.process.terminate()
-        try:
-            _out, err = self.process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            _out, err = self.process.communicate()
-        self.output.seek(0)
-        self.access_log = self.output.read()
-        self.output.close()
-        return err
 
 
 # Pages of every kind, in every language; the API and the health check.
@@ -205,18 +93,6 @@ def test_every_page_answers_a_calm_503_when_postgresql_is_unreachable(production
         log = server.stop()
     # Operators still learn why, in the server's log, in one line per request.
     assert "database unavailable" in log
-
-
-@pytest.fixture(scope="session")
-def migrated_sqlite(production_settings, tmp_path_factory) -> Path:
-    """An empty, migrated SQLite database with its cache table, made once; copy it to use it."""
-    ready = tmp_path_factory.mktemp("migrated") / "ready.sqlite3"
-    env = production_env(production_settings, f"sqlite:///{ready}")
-    for command in (["migrate", "--verbosity", "0"], ["createcachetable"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *command], cwd=BASE_DIR, env=env, check=True, timeout=300
-        )
-    return ready
 
 
 def test_an_unreadable_sqlite_file_gives_503_and_the_site_recovers_when_it_returns(

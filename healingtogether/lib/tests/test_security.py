@@ -18,13 +18,7 @@ from django.utils import translation
 
 from healingtogether.accounts import urls as accounts_urls
 from healingtogether.accounts.models import Report, Revision
-from healingtogether.lib.tests.test_faults import (  # noqa: F401 (fixtures)
-    BASE_DIR,
-    Server,
-    migrated_sqlite,
-    production_env,
-    production_settings,
-)
+from healingtogether.lib.tests.servers import BASE_DIR, Server, production_env
 from healingtogether.test import make_group, make_organiser
 from healingtogether.urls import urlpatterns as site_urlpatterns
 
@@ -73,7 +67,7 @@ def cookies(headers) -> dict[str, str]:
 
 
 @pytest.fixture
-def production_server(production_settings, migrated_sqlite, tmp_path):  # noqa: F811
+def production_server(production_settings, migrated_sqlite, tmp_path):
     database = tmp_path / "db.sqlite3"
     shutil.copy(migrated_sqlite, database)
     url = f"sqlite:///{database}"

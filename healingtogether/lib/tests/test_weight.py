@@ -37,7 +37,7 @@ from healingtogether.directory.synthetic import generate_groups
 from healingtogether.directory.tests.test_pages import LANGUAGES, PAGES
 
 # The gunicorn of the fault tests: production settings, static files in a temporary folder.
-from healingtogether.lib.tests.test_faults import Server, production_settings  # noqa: F401
+from healingtogether.lib.tests.servers import Server
 from healingtogether.search import map as map_module
 
 pytestmark = pytest.mark.django_db
