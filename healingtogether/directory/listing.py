@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, time
 
 from django.db import models, transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_init, post_save
 from django.dispatch import Signal, receiver
 from django.utils import timezone
 from django.utils.text import slugify
@@ -249,7 +249,7 @@ def save(obj, data: dict | None = None, *, service_area=None, **record):
             setattr(obj, name, value)
         if isinstance(obj, Organisation):
             _set_fields(obj, data, ORGANISATION_FIELDS)
-            obj.save()  # its groups are announced by _organisation_saved below
+            obj.save()  # a new name reaches its groups through _organisation_saved below
             return obj
         checked = (obj.credential_kind, obj.credential_number)
         _set_fields(obj, data, GROUP_FIELDS)
@@ -324,14 +324,42 @@ def saved_elsewhere(obj) -> None:
 
 # Indirect changes: what a group's page and index show from other rows --------------------------
 
+# The fields of other rows that groups show. A save that leaves them as they were (the loaders
+# save every term and municipality on each run) announces nothing.
+SHOWN = {
+    Topic: [*translated_fields("label"), *translated_fields("synonyms"), "parent_id"],
+    Audience: [*translated_fields("label"), *translated_fields("synonyms"), "parent_id"],
+    Approach: [*translated_fields("label"), *translated_fields("synonyms"), "parent_id"],
+    Organisation: translated_fields("name"),
+    Municipality: ["name_fr", "name_nl", "name_de"],
+}
+
+
+def _shown(instance) -> tuple:
+    return tuple(getattr(instance, name, None) for name in SHOWN[type(instance)])
+
+
+def _remember_shown(sender, instance, **kwargs):
+    instance._shown = _shown(instance)
+
+
+for _model in SHOWN:
+    post_init.connect(_remember_shown, sender=_model, dispatch_uid=f"shown-{_model.__name__}")
+
+
+def _shown_changed(instance, created: bool, raw: bool) -> bool:
+    before = getattr(instance, "_shown", None)
+    instance._shown = _shown(instance)
+    return not created and not raw and before != instance._shown
+
 
 @receiver(post_save, sender=Topic)
 @receiver(post_save, sender=Audience)
 @receiver(post_save, sender=Approach)
-def _term_saved(sender, instance, created, **kwargs):
+def _term_saved(sender, instance, created, raw=False, **kwargs):
     """A term's labels and synonyms (and its children's, whose index rows include their
     parents') are part of its groups' index rows."""
-    if created or kwargs.get("raw"):
+    if not _shown_changed(instance, created, raw):
         return
     terms, wave = {instance.pk}, {instance.pk}
     while wave:
@@ -342,15 +370,15 @@ def _term_saved(sender, instance, created, **kwargs):
 
 
 @receiver(post_save, sender=Organisation)
-def _organisation_saved(sender, instance, created, **kwargs):
-    """An organisation saved anywhere (the admin included): its groups show its names."""
-    if not created and not kwargs.get("raw"):
+def _organisation_saved(sender, instance, created, raw=False, **kwargs):
+    """An organisation renamed anywhere (the admin included): its groups show its names."""
+    if _shown_changed(instance, created, raw):
         _touch(instance.groups.all())
 
 
 @receiver(post_save, sender=Municipality)
-def _municipality_saved(sender, instance, created, **kwargs):
-    if not created and not kwargs.get("raw"):
+def _municipality_saved(sender, instance, created, raw=False, **kwargs):
+    if _shown_changed(instance, created, raw):
         _touch(
             Group.objects.filter(
                 models.Q(locations__municipality=instance) | models.Q(service_area=instance)

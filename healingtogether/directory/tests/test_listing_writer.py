@@ -154,6 +154,21 @@ def test_a_loader_run_leaves_the_index_right(tmp_path):
     assert group.pk in found("zeebries")
 
 
+def test_loading_the_same_files_again_announces_nothing():
+    announced = []
+
+    def note(sender, group_ids, **kwargs):
+        announced.extend(group_ids)
+
+    listing.listing_changed.connect(note)
+    try:
+        call_command("load_places", stdout=io.StringIO())
+        call_command("load_resources", stdout=io.StringIO())
+    finally:
+        listing.listing_changed.disconnect(note)
+    assert announced == []
+
+
 def test_a_group_cannot_be_published_while_its_organisation_is_not_approved():
     organisation = make_organisation(approved_at=None)
     group = make_group(organisation=organisation, status=Status.PENDING)
