@@ -11,9 +11,12 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import polib
 import pytest
 from django.conf import settings
 from django.test import RequestFactory
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
 
 from healingtogether.directory.context_processors import HELPLINES
 from healingtogether.lib import outage
@@ -246,3 +249,128 @@ def test_no_public_text_in_data_carries_an_internal_note():
         if note in text.lower()
     ]
     assert found == []
+
+
+# The native-speaker review's must-fixes ------------------------------------------------------
+
+TOPICS_LEAD = (
+    "Support groups and group therapy in Belgium, by what they help with: grief, anxiety, "
+    "addiction, caring for someone and more."
+)
+CHOOSE = (
+    "Choose what you are going through, or what someone close to you is going through, to see "
+    "the groups that can help."
+)
+REVIEW_FIXES = [
+    ("fr", "Intake interview first", "Entretien préalable"),
+    (
+        "fr",
+        "If something is urgent, contact the organiser directly, or one of the helplines at the "
+        "top of this page.",
+        "Si votre signalement est urgent, contactez directement l’organisateur",
+    ),
+    (
+        "fr",
+        TOPICS_LEAD,
+        "classés par thème : deuil, anxiété, dépendance, soutien à un proche, et bien d’autres.",
+    ),
+    (
+        "nl",
+        TOPICS_LEAD,
+        "Steungroepen en groepstherapie in België, per thema: rouw, angst, verslaving, zorgen "
+        "voor een naaste en meer.",
+    ),
+    (
+        "nl",
+        CHOOSE,
+        "Kies waarmee je het moeilijk hebt, of waarmee iemand die je nastaat het moeilijk heeft, "
+        "en bekijk welke groepen kunnen helpen.",
+    ),
+    (
+        "nl",
+        "If you are in danger, call 112. If you need to talk, these lines listen, free and "
+        "anonymously.",
+        "Deze lijnen luisteren naar je, gratis en anoniem.",
+    ),
+    ("de", CHOOSE, "was jemand durchmacht, der Ihnen nahesteht"),
+]
+
+
+def normal(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
+
+
+@pytest.mark.parametrize(("lang", "msgid", "expected"), REVIEW_FIXES)
+def test_the_review_wording_is_what_a_reader_sees(lang, msgid, expected):
+    with translation.override(lang):
+        assert normal(expected) in normal(gettext(msgid))
+
+
+def test_dutch_says_the_links_work_in_the_plural():
+    with translation.override("nl"):
+        text = ngettext("The link works for %(days)s day.", "The links work for %(days)s days.", 3)
+    assert text % {"days": 3} == "De links werken 3 dagen."
+
+
+def catalogue_texts(code: str) -> list[str]:
+    entries = polib.pofile(str(Path(settings.BASE_DIR) / "locale" / code / "LC_MESSAGES/django.po"))
+    return [t for e in entries for t in ([e.msgstr] if e.msgstr else e.msgstr_plural.values())]
+
+
+def test_german_says_who_runs_a_group_warmly_and_in_one_gender_style():
+    texts = catalogue_texts("de")
+    masculine_only = re.compile(r"Anbieter|(?<!Besucherinnen und )\bBesuchern?\b")
+    assert [t for t in texts if masculine_only.search(t)] == []
+    assert any("Besucherinnen und Besuchern" in t for t in texts)
+
+
+GUIDE_FIXES = [
+    ("mental-health-networks-107/fr.md", "Demander de l’aide peut sembler un grand pas", "Tendre"),
+    ("mental-health-networks-107/fr.md", "votre mutualité", "mutuelle"),
+    ("mental-health-networks-107/nl.md", "zonder verwijzing", "voorschrift"),
+    ("mental-health-networks-107/nl.md", "openbare netwerken", "publiek"),
+    ("when-your-child-or-teenager-is-struggling/nl.md", "zijn openbaar", "publiek"),
+    ("mental-health-networks-107/de.md", "Gesprächstelefon", "Zuhörtelefon"),
+    ("when-your-child-or-teenager-is-struggling/de.md", "Kaleido Ostbelgien", "PMS"),
+    *[
+        (
+            f"{slug}/de.md",
+            "Telefone zur Suizidprävention gibt es auf Französisch unter 0800 32 123 und auf "
+            "Niederländisch unter 1813",
+            "Suizidpräventionslinie",
+        )
+        for slug in GUIDES
+        if "0800 32 123" in (DATA / "articles" / slug / "de.md").read_text("utf-8")
+    ],
+]
+
+
+@pytest.mark.parametrize(("guide", "present", "absent"), GUIDE_FIXES)
+def test_the_guides_use_the_reviewed_words(guide, present, absent):
+    text = (DATA / "articles" / guide).read_text("utf-8")
+    assert present in text
+    assert absent not in text
+
+
+# Link targets, inline code and HTML tags keep their straight quotes.
+NOT_TEXT = re.compile(r"\]\([^)]*\)|`[^`]*`|<[^>]+>")
+
+
+def test_french_uses_one_kind_of_apostrophe():
+    translations = json.loads((DATA / "be-resources.translations.json").read_text("utf-8"))
+    taxonomy = json.loads((DATA / "taxonomy.json").read_text("utf-8"))
+    texts = {
+        "catalogue": catalogue_texts("fr"),
+        "summaries and hours": [
+            (record[field] or {}).get("fr", "")
+            for record in translations.values()
+            for field in ("summary", "hours")
+        ],
+        "taxonomy labels": [t["label"]["fr"] for terms in taxonomy.values() for t in terms],
+        "guides": [p.read_text("utf-8") for p in (DATA / "articles").glob("*/fr.md")],
+    }
+    straight = {
+        kind: [t for t in found if "'" in NOT_TEXT.sub("", t)] for kind, found in texts.items()
+    }
+    assert straight == {kind: [] for kind in texts}
+    assert not any("24/7" in t for found in texts.values() for t in found)
