@@ -76,10 +76,13 @@ def ordinal_phrase(position: int) -> str:
 
 def day_of_month(day: int) -> str:
     """A day of the month as an ordinal: 1 -> "1st", 15 -> "15th" (translators set the suffix)."""
-    if day % 100 in (11, 12, 13):
+    if day == 1:
+        # The first has its own message: French says "le 1er" but "le 21".
+        text = pgettext("day of the month 1", "%(day)dst")
+    elif day % 100 in (11, 12, 13):
         text = pgettext("day of the month 11, 12, 13", "%(day)dth")
     elif day % 10 == 1:
-        text = pgettext("day of the month 1, 21, 31", "%(day)dst")
+        text = pgettext("day of the month 21, 31", "%(day)dst")
     elif day % 10 == 2:
         text = pgettext("day of the month 2, 22", "%(day)dnd")
     elif day % 10 == 3:

@@ -125,3 +125,20 @@ def test_translators_can_reorder_the_sentence(french_sentence):
     assert text.startswith("Depuis le 6 janvier 2026 : ")
     assert text.endswith("de 19:00 à 21:00")
     assert "mardi" in text
+
+
+@pytest.mark.parametrize(
+    ("language", "bymonthday", "expected"),
+    [
+        ("fr", "1", "Le 1er de chaque mois, 19:00–21:00"),
+        ("fr", "21", "Le 21 de chaque mois, 19:00–21:00"),
+        ("fr", "1,21", "Le 1er et 21 de chaque mois"),
+        ("nl", "1", "Op de 1e van elke maand"),
+        ("de", "1", "Jeden Monat am 1., 19:00–21:00"),
+        ("en", "1", "On the 1st of every month"),
+    ],
+)
+def test_the_first_of_the_month_reads_as_each_language_says_it(language, bymonthday, expected):
+    with translation.override(language):
+        text = describe(schedule(freq="MONTHLY", byday="", bymonthday=bymonthday))
+    assert text.startswith(expected)

@@ -41,7 +41,7 @@ def test_a_topic_page_shows_the_first_twenty_groups_for_that_topic_only(client, 
     assert f"<title>{label}" in html
     # Link previews say the same as the page.
     assert f'<meta property="og:title" content="{label} : groupes en Belgique">' in html
-    assert f'<meta property="og:description" content="{label} : groupes de parole' in html
+    assert f'<meta property="og:description" content="{label} : groupes de soutien' in html
     canonical = absolute_url("/fr/search/topics/grief/")
     assert f'<link rel="canonical" href="{canonical}">' in html
 
