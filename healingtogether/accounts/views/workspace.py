@@ -162,8 +162,8 @@ def new_group(request, public_id):
     form = GroupForm(request.POST or None)
     valid = request.method == "POST" and form.is_valid()
     if valid and "preview" not in request.POST:
-        proposals.create_group(organisation, form.listing_data(), request.user)
-        messages.success(request, _submitted_message(organisation))
+        group = proposals.create_group(organisation, form.listing_data(), request.user)
+        messages.success(request, _submitted_message(group))
         return redirect("accounts:workspace")
     return _group_form_page(request, form, organisation)
 

@@ -86,7 +86,7 @@ def test_postcode_coordinates_are_close_to_their_municipality():
 @pytest.mark.parametrize(
     "content, problem",
     [
-        ("{", "cannot be read as JSON"),
+        ("{", "not valid JSON"),
         ('{"arrondissements": {}}', "municipalities_de: missing"),
         ('{"arrondissements": {"92000": {"nl": "Namen"}}, "municipalities_de": {}}', "92000"),
     ],
