@@ -44,7 +44,15 @@ from ..auth_forms import (
     is_waiting_for_verification,
     user_with_email,
 )
-from ..models import AuditEntry, Invitation, Membership, Profile, language_of, organisations_of
+from ..models import (
+    AuditEntry,
+    Invitation,
+    Membership,
+    Profile,
+    language_of,
+    organisation_is_approved,
+    organisations_of,
+)
 
 # (attempts, seconds) before a client or an address has to wait.
 LOGIN_FAILURES, LOGIN_WINDOW = 5, 15 * 60
@@ -57,6 +65,8 @@ INVITATION_SALT = "healingtogether.accounts.invitation"
 
 # What a link from an email turned out to be.
 VALID, USED, EXPIRED, INVALID = "valid", "used", "expired", "invalid"
+# An invitation a member revoked, or whose inviter has left the organisation.
+REVOKED = "revoked"
 
 
 # Shared helpers ---------------------------------------------------------------------------------
@@ -403,7 +413,8 @@ def invitation_link(invitation, language: str) -> str:
 
 
 def read_invitation(token: str):
-    """(state, invitation): VALID, USED (someone accepted it already), EXPIRED or INVALID."""
+    """(state, invitation): VALID, USED (someone accepted it already), REVOKED (a member revoked
+    it, or whoever sent it is no longer a member), EXPIRED or INVALID."""
     try:
         pk = int(_invitation_signer().unsign(token, max_age=settings.EMAIL_LINK_MAX_AGE))
     except signing.SignatureExpired:
@@ -415,12 +426,34 @@ def read_invitation(token: str):
     )
     if invitation is None:
         return INVALID, None
-    return (USED if invitation.accepted_at else VALID), invitation
+    if invitation.accepted_at:
+        return USED, invitation
+    inviter_is_member = Membership.objects.filter(
+        user_id=invitation.invited_by_id, organisation_id=invitation.organisation_id
+    ).exists()
+    if invitation.revoked_at or not inviter_is_member:
+        return REVOKED, invitation
+    return VALID, invitation
+
+
+def is_invited_account(invitation, user) -> bool:
+    """Whether `user` is the one the invitation was sent to: the invitation's address is the
+    account's own, and verified. A link forwarded to, or found by, somebody else does nothing."""
+    return (
+        user.is_authenticated
+        and user.email.lower() == invitation.email.lower()
+        and email_verified(user)
+    )
 
 
 @login_required
 def invite(request, public_id):
     organisation = get_object_or_404(organisations_of(request.user), public_id=public_id)
+    if not organisation_is_approved(organisation):
+        # Our team has not read this organisation's name yet: it may not reach anyone's inbox.
+        return render(
+            request, "accounts/invite.html", {"organisation": organisation, "approved": False}
+        )
     form = InvitationForm(organisation, request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
@@ -455,16 +488,45 @@ def invite(request, public_id):
             % {"email": email, "days": settings.EMAIL_LINK_MAX_AGE // 86400},
         )
         return redirect("accounts:workspace")
-    return render(request, "accounts/invite.html", {"form": form, "organisation": organisation})
+    context = {"form": form, "organisation": organisation, "approved": True}
+    return render(request, "accounts/invite.html", context)
+
+
+@login_required
+@require_POST
+def revoke_invitation(request, pk):
+    """A member withdraws a pending invitation of one of their organisations; its link stops
+    working at once."""
+    invitation = get_object_or_404(
+        Invitation.objects.pending().filter(organisation__in=organisations_of(request.user)),
+        pk=pk,
+    )
+    with transaction.atomic():
+        won = Invitation.objects.filter(
+            pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
+        if won:
+            AuditEntry.record(
+                request.user,
+                AuditEntry.Action.REVOKED,
+                invitation.organisation,
+                note=invitation.email,
+            )
+    messages.success(
+        request,
+        _("The invitation for %(email)s is withdrawn: its link no longer works.")
+        % {"email": invitation.email},
+    )
+    return redirect("accounts:workspace")
 
 
 def join(invitation, user) -> bool:
     """Make `user` a member through `invitation`, once: of two clicks at the same moment, one
     joins and the other hears the invitation was used."""
     with transaction.atomic():
-        won = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
-            accepted_at=timezone.now()
-        )
+        won = Invitation.objects.filter(
+            pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
+        ).update(accepted_at=timezone.now())
         if not won:
             return False
         Membership.objects.get_or_create(user=user, organisation=invitation.organisation)
@@ -482,25 +544,36 @@ def accept_invitation(request, token):
         and user.is_authenticated
         and Membership.objects.filter(user=user, organisation=invitation.organisation).exists()
     )
+    wrong_account = (
+        state == VALID
+        and user.is_authenticated
+        and not is_member
+        and not is_invited_account(invitation, user)
+    )
     if state == VALID and request.method == "POST" and not is_member:
         if not user.is_authenticated:
             return redirect(with_next(reverse("accounts:login"), request.path))
-        if join(invitation, user):
-            messages.success(
-                request,
-                _("Welcome: you are now a member of %(organisation)s.")
-                % {"organisation": invitation.organisation.name},
-            )
-            return redirect("accounts:workspace")
-        state = USED
+        # Signed in with another account: nothing changes, the page says whose invitation it is.
+        if not wrong_account:
+            if join(invitation, user):
+                messages.success(
+                    request,
+                    _("Welcome: you are now a member of %(organisation)s.")
+                    % {"organisation": invitation.organisation.name},
+                )
+                return redirect("accounts:workspace")
+            state = USED
     context = {
         "state": state,
         "invitation": invitation,
         "is_member": is_member,
+        "wrong_account": wrong_account,
         "login_url": with_next(reverse("accounts:login"), request.path),
         "signup_url": with_next(reverse("accounts:signup"), request.path),
     }
-    status = 400 if state in (EXPIRED, INVALID) else 200
+    status = 400 if state in (EXPIRED, INVALID, REVOKED) else 200
+    if wrong_account and request.method == "POST":
+        status = 403
     return render(request, "accounts/invitation.html", context, status=status)
 
 
@@ -514,4 +587,5 @@ urlpatterns = [
     *password_urls,
     path("workspace/organisations/<uuid:public_id>/invite/", invite, name="invite"),
     path("invitations/<str:token>/", accept_invitation, name="accept_invitation"),
+    path("workspace/invitations/<int:pk>/revoke/", revoke_invitation, name="revoke_invitation"),
 ]

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from healingtogether.accounts import listing
 from healingtogether.accounts.models import (
     AuditEntry,
+    Invitation,
     Revision,
     groups_of,
     organisations_of,
@@ -68,7 +69,14 @@ def workspace(request):
                 output_field=IntegerField(),
             ),
         ).order_by("archived", "slug")
-        rows.append({"organisation": organisation, "groups": list(groups)})
+        invitations = Invitation.objects.pending().filter(organisation=organisation)
+        rows.append(
+            {
+                "organisation": organisation,
+                "groups": list(groups),
+                "invitations": list(invitations.order_by("created_at", "pk")),
+            }
+        )
     return render(request, "accounts/workspace/workspace.html", {"rows": rows})
 
 
