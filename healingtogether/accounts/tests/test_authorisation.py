@@ -189,3 +189,20 @@ def test_an_outsider_cannot_revoke_an_invitation(client, world):
         assert client.post(url).status_code == 404
     world["invitation"].refresh_from_db()
     assert world["invitation"].revoked_at is None
+
+
+def test_the_admin_login_does_not_let_a_guesser_reach_moderation(client, world):
+    # 30 wrong passwords in a row, then the right one: the guesser still waits.
+    statuses = {
+        client.post(
+            "/admin/login/", {"username": "moderator", "password": f"guess {n}"}
+        ).status_code
+        for n in range(30)
+    }
+    assert statuses == {200, 429}
+    response = client.post(
+        "/admin/login/", {"username": "moderator", "password": "a calm password 4 tests"}
+    )
+    assert response.status_code == 429
+    assert client.get(reverse("accounts:moderation")).status_code == 302
+    assert client.get("/admin/").status_code == 302

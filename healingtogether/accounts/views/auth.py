@@ -7,7 +7,7 @@ answer the same whatever the address, and only the owner of the address hears mo
 """
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -16,6 +16,7 @@ from django.contrib.auth.models import User
 from django.core import signing
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.forms.forms import NON_FIELD_ERRORS
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse, reverse_lazy
@@ -275,26 +276,69 @@ def resend_verification(request):
 # Login and logout -------------------------------------------------------------------------------
 
 
-def _login_counters(request, email: str):
-    # The address is hashed before it becomes part of a cache key, like the client's address.
-    return [
-        ("login-client", client_key(request)),
-        ("login-email", salted_hmac("login-email", email).hexdigest()),
-    ]
+def _account_key(account: str) -> str:
+    """One counter per account, whether it is named by its address (our login page) or by its
+    username (the admin's); hashed before it becomes part of a cache key, like the client's
+    address. An address without an account is counted under its own name."""
+    user = user_with_email(account)
+    name = f"user:{user.pk}" if user else account.strip().lower()
+    return salted_hmac("login-email", name).hexdigest()
 
 
-def login_blocked(request, email: str) -> bool:
-    return any(
-        cache.get(f"blocked:{scope}:{key}") for scope, key in _login_counters(request, email)
+def login_blocked(request, account: str) -> bool:
+    """Whether this login attempt must wait. A client that failed too often waits. An account
+    that too many wrong passwords were tried for, from anywhere, only refuses clients that have
+    failed themselves: its owner, on a device that made no mistake, still gets in with the
+    right password, so wrong guesses elsewhere cannot lock them out."""
+    client = client_key(request)
+    if cache.get(f"blocked:login-client:{client}"):
+        return True
+    return bool(
+        cache.get(f"blocked:login-email:{_account_key(account)}")
+        and cache.get(f"failed:login-client:{client}")
     )
 
 
-def count_failed_login(request, email: str) -> None:
-    """One more wrong password for this client and this address. The failure that reaches the
-    limit blocks both for a whole window, so the next attempt, even a right one, waits."""
-    for scope, key in _login_counters(request, email):
-        if limited(scope, key, LOGIN_FAILURES - 1, LOGIN_WINDOW):
-            cache.set(f"blocked:{scope}:{key}", True, LOGIN_WINDOW)
+def count_failed_login(request, account: str) -> None:
+    """One more wrong password for this client and this account. The failure that reaches the
+    limit blocks the client for a whole window, and puts the account under watch (see
+    login_blocked); our moderators hear about it."""
+    client = client_key(request)
+    cache.set(f"failed:login-client:{client}", True, LOGIN_WINDOW)
+    if limited("login-client", client, LOGIN_FAILURES - 1, LOGIN_WINDOW):
+        cache.set(f"blocked:login-client:{client}", True, LOGIN_WINDOW)
+    key = _account_key(account)
+    if limited("login-email", key, LOGIN_FAILURES - 1, LOGIN_WINDOW):
+        cache.set(f"blocked:login-email:{key}", True, LOGIN_WINDOW)
+        tell_moderators_of_guessing(account)
+
+
+def moderators():
+    perm = Q(user_permissions__codename="moderate") | Q(groups__permissions__codename="moderate")
+    return User.objects.filter(Q(is_superuser=True) | perm, is_active=True).distinct()
+
+
+def tell_moderators_of_guessing(account: str) -> None:
+    """Email the moderators that somebody keeps guessing an account's password: at most one
+    email per window for the whole site, so an attack on many addresses is not a flood."""
+    if not cache.add("told-moderators:login-guessing", True, LOGIN_WINDOW):
+        return
+    user = user_with_email(account)
+    named = (user.email or user.get_username()) if user else ""
+    for moderator in moderators():
+        if not moderator.email:
+            continue
+        language = language_of(moderator)
+        emails.send(
+            "login_guessing",
+            moderator.email,
+            language,
+            {
+                "account": named,
+                "failures": LOGIN_FAILURES,
+                "minutes": LOGIN_WINDOW // 60,
+            },
+        )
 
 
 def login_view(request):
@@ -317,6 +361,19 @@ def login_view(request):
         "signup_url": with_next(reverse("accounts:signup"), next_url),
     }
     return render(request, "accounts/login.html", context)
+
+
+def admin_login(request, extra_context=None):
+    """Django's admin login behind the same counters as ours: per client and per account (the
+    admin asks for a username, which for organisers is their address)."""
+    account = request.POST.get("username", "") if request.method == "POST" else ""
+    if request.method == "POST" and login_blocked(request, account):
+        return too_many_attempts(request, LOGIN_WINDOW)
+    response = admin.site.login(request, extra_context)
+    # A refused login shows the form again; a successful one redirects.
+    if request.method == "POST" and response.status_code == 200:
+        count_failed_login(request, account)
+    return response
 
 
 @require_POST
