@@ -385,6 +385,44 @@ def test_password_reset_sends_an_unverified_account_its_verification_link(client
     assert client.post(verification_path(message)).status_code == 302
 
 
+def rendered(response) -> list[str]:
+    """The templates a request rendered, pages and emails alike, in order."""
+    return [template.name for template in response.templates]
+
+
+def test_password_reset_does_the_same_work_whatever_the_address(client):
+    make_organiser(email="ann@example.org")
+    sign_up(client)  # new@example.org, not verified yet
+    mail.outbox.clear()
+    work = {
+        address: rendered(client.post("/en/account/password/reset/", {"email": address}))
+        for address in ("ann@example.org", "new@example.org", "nobody@example.org")
+    }
+    assert "emails/password_reset.txt" in work["nobody@example.org"]
+    assert "emails/verify.txt" in work["nobody@example.org"]
+    assert work["ann@example.org"] == work["new@example.org"] == work["nobody@example.org"]
+    # Only the real emails go out.
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "ann@example.org",
+        "new@example.org",
+    ]
+
+
+def test_resending_the_verification_does_the_same_work_whatever_the_address(client):
+    make_organiser(email="ann@example.org")
+    sign_up(client)
+    mail.outbox.clear()
+    work = {
+        address: rendered(client.post("/en/account/verify/resend/", {"email": address}))
+        for address in ("ann@example.org", "new@example.org", "nobody@example.org")
+    }
+    assert "emails/verify.txt" in work["nobody@example.org"]
+    assert work["ann@example.org"] == work["new@example.org"] == work["nobody@example.org"]
+    [message] = mail.outbox
+    assert message.to == ["new@example.org"]
+    assert client.post(verification_path(message)).status_code == 302
+
+
 def test_password_reset_is_limited_to_five_an_hour_per_client(client):
     for n in range(5):
         response = client.post("/en/account/password/reset/", {"email": f"x{n}@example.org"})

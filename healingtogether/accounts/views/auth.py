@@ -29,6 +29,7 @@ from django.utils.http import (
     urlsafe_base64_decode,
     urlsafe_base64_encode,
 )
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -144,13 +145,34 @@ def read_verification(uidb64: str, token: str):
     return state, user
 
 
-def send_verification(user, language: str, next_url: str = "") -> None:
-    emails.send(
+def verification_email(user, language: str, next_url: str = ""):
+    return emails.build(
         "verify",
         user.email,
         language,
         {
             "verify_url": verification_link(user, language, next_url),
+            "valid_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+        },
+    )
+
+
+def send_verification(user, language: str, next_url: str = "") -> None:
+    verification_email(user, language, next_url).send()
+
+
+def decoy_email(name: str, address: str, link_name: str) -> None:
+    """Write the email `name` for `address` as if it had an account, with a link that leads
+    nowhere, and drop it: the request does the same work whether or not the address is ours."""
+    language = get_language()
+    link = emails.localized_url(language, link_name, uidb64="MA", token="set-password")
+    emails.build(
+        name,
+        address,
+        language,
+        {
+            "verify_url": link,
+            "reset_url": link,
             "valid_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
         },
     )
@@ -262,12 +284,16 @@ def resend_verification(request):
         if form.is_valid():
             if limited("signup", client_key(request), SIGNUPS, SIGNUP_WINDOW):
                 return too_many_attempts(request, SIGNUP_WINDOW)
-            user = user_with_email(form.cleaned_data["email"])
+            email = form.cleaned_data["email"]
+            user = user_with_email(email)
+            outbox = []
             if is_waiting_for_verification(user):
-                send_verification(user, language_of(user), safe_next(request))
-            return render(
-                request, "accounts/signup_done.html", {"email": form.cleaned_data["email"]}
-            )
+                outbox.append(verification_email(user, language_of(user), safe_next(request)))
+            else:
+                decoy_email("verify", email, "accounts:verify")
+            response = render(request, "accounts/signup_done.html", {"email": email})
+            emails.send_after_response(response, outbox)
+            return response
     else:
         form = EmailForm()
     return render(request, "accounts/resend_verification.html", {"form": form})
@@ -393,11 +419,18 @@ class PasswordResetView(auth_views.PasswordResetView):
     def form_valid(self, form):
         if limited("password-reset", client_key(self.request), RESETS, RESET_WINDOW):
             return too_many_attempts(self.request, RESET_WINDOW)
-        response = super().form_valid(form)
+        response = super().form_valid(form)  # writes the reset email into form.outbox
+        email = form.cleaned_data["email"]
+        if not form.outbox:
+            decoy_email("password_reset", email, "accounts:password_reset_confirm")
         # Someone who never verified cannot reset yet; what they need is the verification link.
-        user = user_with_email(form.cleaned_data["email"])
+        user = user_with_email(email)
         if is_waiting_for_verification(user):
-            send_verification(user, language_of(user))
+            form.outbox.append(verification_email(user, language_of(user)))
+        else:
+            decoy_email("verify", email, "accounts:verify")
+        # Whatever was written goes out after the answer: an answer as quick for any address.
+        emails.send_after_response(response, form.outbox)
         return response
 
 
