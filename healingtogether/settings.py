@@ -215,13 +215,34 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
 
 # How often (seconds) a process checks whether the groups changed before reusing its in-memory
 # search snapshot (search/snapshot.py). Tests use 0: every search sees the latest rows.
-# One cache shared by every process and server (rate limits must count across all of them):
-# a table in the database we already have. Production may point CACHE_URL-style settings at Redis.
+# "default": one cache shared by every process and server, a table in the database we already
+# have (cached search results and helplines). "ratelimit": the rate-limit counters, which hold
+# hashed visitor addresses and must vanish with their window, so never in the database: each
+# process's own memory (each gunicorn worker then counts its own share of a client's requests),
+# or Redis, shared by all, when CACHE_URL=redis://host:6379/0 is set (then the `redis` package
+# must be installed too).
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured("CACHE_URL must be a redis://, rediss:// or unix:// URL")
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "healingtogether_cache",
-    }
+    },
+    "ratelimit": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "ratelimit",
+        }
+        if CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "ratelimit",
+            # Room for every client of a busy day: a full cache would forget counters early.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    ),
 }
 # Behind a reverse proxy that sets X-Real-IP, rate limits count per visitor rather than per proxy.
 RATELIMIT_TRUST_X_REAL_IP = envbool("RATELIMIT_TRUST_X_REAL_IP", "False")

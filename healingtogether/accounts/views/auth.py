@@ -14,7 +14,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.core import signing
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.forms.forms import NON_FIELD_ERRORS
@@ -34,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from healingtogether.lib import emails
-from healingtogether.lib.ratelimit import client_key, limited
+from healingtogether.lib.ratelimit import client_key, limited, mark, mark_once, marked
 
 from ..auth_forms import (
     EmailForm,
@@ -317,11 +316,10 @@ def login_blocked(request, account: str) -> bool:
     failed themselves: its owner, on a device that made no mistake, still gets in with the
     right password, so wrong guesses elsewhere cannot lock them out."""
     client = client_key(request)
-    if cache.get(f"blocked:login-client:{client}"):
+    if marked("login-client-blocked", client):
         return True
-    return bool(
-        cache.get(f"blocked:login-email:{_account_key(account)}")
-        and cache.get(f"failed:login-client:{client}")
+    return marked("login-email-blocked", _account_key(account)) and marked(
+        "login-client-failed", client
     )
 
 
@@ -330,12 +328,12 @@ def count_failed_login(request, account: str) -> None:
     limit blocks the client for a whole window, and puts the account under watch (see
     login_blocked); our moderators hear about it."""
     client = client_key(request)
-    cache.set(f"failed:login-client:{client}", True, LOGIN_WINDOW)
+    mark("login-client-failed", client, LOGIN_WINDOW)
     if limited("login-client", client, LOGIN_FAILURES - 1, LOGIN_WINDOW):
-        cache.set(f"blocked:login-client:{client}", True, LOGIN_WINDOW)
+        mark("login-client-blocked", client, LOGIN_WINDOW)
     key = _account_key(account)
     if limited("login-email", key, LOGIN_FAILURES - 1, LOGIN_WINDOW):
-        cache.set(f"blocked:login-email:{key}", True, LOGIN_WINDOW)
+        mark("login-email-blocked", key, LOGIN_WINDOW)
         tell_moderators_of_guessing(account)
 
 
@@ -347,7 +345,7 @@ def moderators():
 def tell_moderators_of_guessing(account: str) -> None:
     """Email the moderators that somebody keeps guessing an account's password: at most one
     email per window for the whole site, so an attack on many addresses is not a flood."""
-    if not cache.add("told-moderators:login-guessing", True, LOGIN_WINDOW):
+    if not mark_once("told-moderators", "login-guessing", LOGIN_WINDOW):
         return
     user = user_with_email(account)
     named = (user.email or user.get_username()) if user else ""

@@ -330,3 +330,30 @@ def test_every_organiser_and_moderator_page_shows_nothing_to_a_stranger():
     assert revision.state == Revision.State.PENDING
     assert Report.objects.get(pk=report.pk).resolved_at is None
     assert User.objects.count() == users_before
+
+
+@pytest.mark.parametrize(
+    ("cache_url", "backend"),
+    [
+        ("", "django.core.cache.backends.locmem.LocMemCache"),
+        ("redis://127.0.0.1:6379/0", "django.core.cache.backends.redis.RedisCache"),
+    ],
+)
+def test_rate_limit_counters_live_in_memory_or_redis_never_in_the_database(cache_url, backend):
+    script = (
+        "from django.conf import settings; c = settings.CACHES['ratelimit'];"
+        " print(c['BACKEND'], c.get('LOCATION'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=BASE_DIR,
+        env={"PATH": "/usr/bin:/bin", "CACHE_URL": cache_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    found_backend, location = result.stdout.split()[-2:]
+    assert found_backend == backend
+    if cache_url:
+        assert location == cache_url
