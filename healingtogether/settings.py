@@ -259,7 +259,10 @@ SEARCH_RECHECK_SECONDS = float(os.environ.get("SEARCH_RECHECK_SECONDS", "2"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # django.request logs the path of every 4xx and 5xx ("Bad Request: /en/invitations/…/"):
+    # the filter cuts the tokens of links from our emails, query strings and addresses out.
+    "filters": {"private": {"()": "healingtogether.lib.logfilters.PrivateRequestFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["private"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {
         # runserver logs each request line with its query string, and search terms are health
