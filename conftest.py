@@ -9,7 +9,7 @@ import io
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.management import call_command
 
 from healingtogether.search import snapshot
@@ -20,7 +20,13 @@ settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 settings.SEARCH_RECHECK_SECONDS = 0
 # The shared cache is a database table in production; tests run in one process, and clearing an
 # in-memory cache between tests needs no database access.
-settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+settings.CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "ratelimit",
+    },
+}
 
 
 def load_real_data():
@@ -38,9 +44,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def fresh_cache():
     cache.clear()
+    caches["ratelimit"].clear()
     snapshot.forget()
     yield
     cache.clear()
+    caches["ratelimit"].clear()
     snapshot.forget()
 
 

@@ -3,7 +3,57 @@
 The access log goes to standard output and names no one and nothing searched: the method, the
 path without its query string (%(U)s), the status, the size and the time. Search terms are health
 data, and an address beside a page about alcohol or grief says something about a person.
+
+gunicorn's own error log would still write whole request lines (a worker timeout logs "Error
+handling request GET /en/search/?q=…") and client addresses ("Invalid request from ip=…"), and
+links from our emails carry secret tokens in their paths: a filter on every handler cuts query
+strings, addresses and those tokens out of both logs (healingtogether/lib/logfilters.py).
 """
 
 accesslog = "-"
 access_log_format = '"%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+
+# A worker busy longer than this is killed and replaced (the client gets no answer).
+timeout = 30
+# Request lines longer than this (bytes) are refused with 414 before any of our code runs.
+limit_request_line = 4094
+
+_PRIVATE = {"()": "healingtogether.lib.logfilters.PrivateRequestFilter"}
+
+# Merged by gunicorn over its defaults (gunicorn.glogging.CONFIG_DEFAULTS): these keys replace
+# theirs.
+logconfig_dict = {
+    "filters": {"private": _PRIVATE},
+    "formatters": {
+        "generic": {
+            "format": "%(asctime)s [%(process)d] [%(levelname)s] %(message)s",
+            "datefmt": "[%Y-%m-%d %H:%M:%S %z]",
+        },
+        "access": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "generic",
+            "filters": ["private"],
+            "stream": "ext://sys.stdout",
+        },
+        "error_console": {
+            "class": "logging.StreamHandler",
+            "formatter": "generic",
+            "filters": ["private"],
+            "stream": "ext://sys.stderr",
+        },
+        "access_console": {
+            "class": "logging.StreamHandler",
+            "formatter": "access",
+            "filters": ["private"],
+            "stream": "ext://sys.stdout",
+        },
+    },
+    "root": {"level": "INFO", "handlers": ["error_console"]},
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": ["access_console"], "propagate": False},
+    },
+}

@@ -237,14 +237,34 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
 
-# One cache shared by every process and server (rate limits must count across all of them):
-# a table in the database we already have. A deployment may point CACHES at Redis instead
-# (Django's RedisCache backend); no cache address is read from the environment.
+# "default": one cache shared by every process and server, a table in the database we already
+# have (cached search results and helplines). "ratelimit": the rate-limit counters, which hold
+# hashed visitor addresses and must vanish with their window, so never in the database: each
+# process's own memory (each gunicorn worker then counts its own share of a client's requests),
+# or Redis, shared by all, when CACHE_URL=redis://host:6379/0 is set (then the `redis` package
+# must be installed too).
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured("CACHE_URL must be a redis://, rediss:// or unix:// URL")
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "healingtogether_cache",
-    }
+    },
+    "ratelimit": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "ratelimit",
+        }
+        if CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "ratelimit",
+            # Room for every client of a busy day: a full cache would forget counters early.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    ),
 }
 # Behind a reverse proxy that sets X-Real-IP, rate limits count per visitor rather than per proxy.
 RATELIMIT_TRUST_X_REAL_IP = envbool("RATELIMIT_TRUST_X_REAL_IP", "False")
@@ -263,7 +283,10 @@ SEARCH_RECHECK_SECONDS = envfloat("SEARCH_RECHECK_SECONDS", "2")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # django.request logs the path of every 4xx and 5xx ("Bad Request: /en/invitations/…/"):
+    # the filter cuts the tokens of links from our emails, query strings and addresses out.
+    "filters": {"private": {"()": "healingtogether.lib.logfilters.PrivateRequestFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["private"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {
         # runserver logs each request line with its query string, and search terms are health

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from healingtogether import views
+from healingtogether.accounts.views.auth import admin_login
 from healingtogether.api import urls as open_data
 from healingtogether.api.views import api
 from healingtogether.directory import urls as directory
@@ -17,6 +18,8 @@ pages = [
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    # Before the admin's own: the same login counters as the organisers' login page.
+    path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     *open_data.urlpatterns,

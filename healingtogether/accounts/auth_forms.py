@@ -166,9 +166,14 @@ class EmailForm(forms.Form):
 
 
 class ResetPasswordForm(PasswordResetForm):
-    """Django's reset form, whose email goes out from our templates in the user's language."""
+    """Django's reset form, whose email is written from our templates in the user's language.
+    save() only writes it, into `outbox`: the view sends it after the response."""
 
     email = email_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outbox = []
 
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
         user = context["user"]
@@ -179,15 +184,17 @@ class ResetPasswordForm(PasswordResetForm):
             uidb64=context["uid"],
             token=context["token"],
         )
-        emails.send(
-            "password_reset",
-            user.email,
-            language,
-            {
-                "user": user,
-                "reset_url": link,
-                "valid_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
-            },
+        self.outbox.append(
+            emails.build(
+                "password_reset",
+                user.email,
+                language,
+                {
+                    "user": user,
+                    "reset_url": link,
+                    "valid_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+                },
+            )
         )
 
 

@@ -5,6 +5,8 @@ to a published group, an edit to an organisation. A moderator approves or reject
 decision and every other moderation step is written to the audit log.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
@@ -78,14 +80,30 @@ def groups_of(user):
     return Group.objects.filter(organisation__memberships__user=user)
 
 
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        """Invitations that can still be accepted: not used, not revoked, not expired."""
+        since = timezone.now() - timedelta(seconds=settings.EMAIL_LINK_MAX_AGE)
+        return self.filter(
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            invited_by__isnull=False,
+            created_at__gt=since,
+        )
+
+
 class Invitation(models.Model):
-    """A colleague invited by email to join an organisation; the link in the email is signed."""
+    """A colleague invited by email to join an organisation; the link in the email is signed.
+    It is for that address only, and dies when a member revokes it or its inviter leaves."""
 
     organisation = models.ForeignKey(Organisation, models.CASCADE, related_name="invitations")
     email = models.EmailField(_("email address"))
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True)
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("invitation")
@@ -271,6 +289,7 @@ class AuditEntry(models.Model):
         REPORT_RESOLVED = "report", _("resolved a report about")
         INVITED = "invited", _("invited a colleague to")
         JOINED = "joined", _("joined")
+        REVOKED = "revoked", _("revoked an invitation to")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
@@ -306,3 +325,17 @@ class AuditEntry(models.Model):
             report=report,
             note=note,
         )
+
+
+def revoke_invitations_of_leaving_member(sender, instance, **kwargs):
+    """A member who leaves an organisation (or is removed) takes their pending invitations with
+    them: nobody gets in later through an address they invited."""
+    Invitation.objects.filter(
+        organisation_id=instance.organisation_id,
+        invited_by_id=instance.user_id,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+    ).update(revoked_at=timezone.now())
+
+
+models.signals.post_delete.connect(revoke_invitations_of_leaving_member, sender=Membership)

@@ -5,11 +5,15 @@ They are rendered with the recipient's language active, so {% translate %} and l
 `absolute_url` come out in that language.
 """
 
+import logging
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+
+logger = logging.getLogger(__name__)
 
 
 def absolute_url(path: str) -> str:
@@ -22,8 +26,8 @@ def localized_url(language: str, viewname: str, *args, **kwargs) -> str:
         return absolute_url(reverse(viewname, args=args, kwargs=kwargs))
 
 
-def send(name: str, to: str, language: str, context: dict | None = None) -> None:
-    """Render emails/NAME.* in `language` and send it to one address."""
+def build(name: str, to: str, language: str, context: dict | None = None):
+    """Render emails/NAME.* in `language` for one address, ready to send."""
     language = language if language in settings.LANGUAGE_CODES else settings.LANGUAGE_CODE
     context = {"site_url": settings.SITE_URL, "language": language, **(context or {})}
     with translation.override(language):
@@ -32,4 +36,26 @@ def send(name: str, to: str, language: str, context: dict | None = None) -> None
         html = render_to_string(f"emails/{name}.html", context)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
     message.attach_alternative(html, "text/html")
-    message.send()
+    return message
+
+
+def send(name: str, to: str, language: str, context: dict | None = None) -> None:
+    """Render emails/NAME.* in `language` and send it to one address."""
+    build(name, to, language, context).send()
+
+
+def send_after_response(response, messages) -> None:
+    """Send `messages` once `response` has gone to the client (the server closes it then), so
+    how long a page takes does not tell whether an email went out, nor for whom."""
+    messages = list(messages)
+    close = response.close
+
+    def close_then_send():
+        close()
+        for message in messages:
+            try:
+                message.send()
+            except Exception:  # the page already said "sent": tell the operators, not the visitor
+                logger.exception("An email could not be sent after the response")
+
+    response.close = close_then_send

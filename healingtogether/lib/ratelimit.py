@@ -1,30 +1,55 @@
-"""Count attempts per client in the shared cache, so that every process and server sees the same
-counts. Addresses are hashed with the secret key before they become part of a cache key: what we
-keep for a few minutes cannot be read back as an IP address."""
+"""Count attempts per client, in memory: the "ratelimit" cache (settings.CACHES), which is each
+process's own memory by default, or Redis when CACHE_URL says so. Counters never reach the
+database or its backups, and vanish with their window.
+
+A client's address is hashed with the secret key and the day's date before it becomes part of a
+key, and hashed again with the scope: what we keep for a few minutes cannot be read back as an
+IP address, a report's counter cannot be matched with the same client's API use, and tomorrow's
+keys cannot be matched with today's.
+"""
 
 import hashlib
 import time
+from datetime import UTC, datetime
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+
+ALIAS = "ratelimit"
+
+
+def counters():
+    return caches[ALIAS]
 
 
 def client_key(request) -> str:
-    """The client's address, hashed. Behind our proxy REMOTE_ADDR is the proxy's own address;
-    the proxy sets X-Real-IP (trusted only when the deployment says so)."""
+    """The client's address, hashed with a salt that changes every day (UTC). Behind our proxy
+    REMOTE_ADDR is the proxy's own address; the proxy sets X-Real-IP (trusted only when the
+    deployment says so)."""
     address = request.META.get("REMOTE_ADDR", "")
     if settings.RATELIMIT_TRUST_X_REAL_IP:
         address = request.META.get("HTTP_X_REAL_IP", address)
+    day = datetime.now(UTC).strftime("%Y-%m-%d")
     return hashlib.blake2b(
-        address.encode(), key=settings.SECRET_KEY.encode()[:64], digest_size=16
+        address.encode(),
+        key=settings.SECRET_KEY.encode()[:64],
+        salt=day.encode(),
+        digest_size=16,
     ).hexdigest()
+
+
+def _key(kind: str, scope: str, key: str) -> str:
+    # Each scope sees its own hash of the same client.
+    scoped = hashlib.blake2b(f"{scope}:{key}".encode(), digest_size=16).hexdigest()
+    return f"{kind}:{scope}:{scoped}"
 
 
 def limited(scope: str, key: str, limit: int, window: int) -> bool:
     """Count one attempt at `scope` by `key`; True when it is over `limit` in this `window`
     (seconds). Windows are fixed slots of time, which is simple and good enough for spam."""
+    cache = counters()
     slot = int(time.time() // window)
-    cache_key = f"rl:{scope}:{key}:{slot}"
+    cache_key = f"{_key('rl', scope, key)}:{slot}"
     if cache.add(cache_key, 1, timeout=window + 5):
         return limit < 1
     try:
@@ -33,3 +58,17 @@ def limited(scope: str, key: str, limit: int, window: int) -> bool:
         cache.add(cache_key, 1, timeout=window + 5)
         count = 1
     return count > limit
+
+
+def mark(scope: str, key: str, window: int) -> None:
+    """Remember for `window` seconds that `key` did something at `scope` (was blocked, failed)."""
+    counters().set(_key("mark", scope, key), True, window)
+
+
+def marked(scope: str, key: str) -> bool:
+    return bool(counters().get(_key("mark", scope, key)))
+
+
+def mark_once(scope: str, key: str, window: int) -> bool:
+    """Mark, and say whether this is the first mark in `window`."""
+    return counters().add(_key("mark", scope, key), True, window)

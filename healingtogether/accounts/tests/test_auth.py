@@ -297,13 +297,28 @@ def test_login_answers_429_after_five_failures_per_client(client):
         assert log_in(client, "ann@example.org").status_code == 302
 
 
-def test_login_answers_429_after_five_failures_for_one_address_from_anywhere(client):
-    make_organiser(email="ann@example.org")
+def test_wrong_passwords_from_anywhere_do_not_lock_the_owner_out(client):
+    make_organiser(email="ann@example.org", language="nl")
+    moderator = make_moderator()
     for n in range(5):
         response = log_in(client, "ann@example.org", "wrong", REMOTE_ADDR=f"10.0.0.{n}")
         assert response.status_code == 200
-    assert log_in(client, "ann@example.org", REMOTE_ADDR="10.0.1.1").status_code == 429
+    # The owner, on a device that made no mistake, gets in with the right password.
+    assert log_in(client, "ann@example.org", REMOTE_ADDR="10.0.1.1").status_code == 302
+    client.post("/en/account/logout/")
+    # A device that already failed for this account waits, even with the right password.
+    assert log_in(client, "ann@example.org", REMOTE_ADDR="10.0.0.4").status_code == 429
+    # A new device gets one try: after a wrong password it waits too.
+    assert log_in(client, "ann@example.org", "wrong", REMOTE_ADDR="10.0.2.1").status_code == 200
+    assert log_in(client, "ann@example.org", REMOTE_ADDR="10.0.2.1").status_code == 429
     assert log_in(client, "other@example.org", "x", REMOTE_ADDR="10.0.1.1").status_code == 200
+
+    # Our moderators hear about it, once for the quarter of an hour.
+    [message] = mail.outbox
+    assert message.to == [moderator.email]
+    assert "ann@example.org" in message.body
+    assert "ann@example.org" not in message.subject
+    assert said("Repeated wrong passwords on Healing Together", "en") == message.subject
 
 
 def test_logout_is_a_post(client):
@@ -370,6 +385,44 @@ def test_password_reset_sends_an_unverified_account_its_verification_link(client
     assert client.post(verification_path(message)).status_code == 302
 
 
+def rendered(response) -> list[str]:
+    """The templates a request rendered, pages and emails alike, in order."""
+    return [template.name for template in response.templates]
+
+
+def test_password_reset_does_the_same_work_whatever_the_address(client):
+    make_organiser(email="ann@example.org")
+    sign_up(client)  # new@example.org, not verified yet
+    mail.outbox.clear()
+    work = {
+        address: rendered(client.post("/en/account/password/reset/", {"email": address}))
+        for address in ("ann@example.org", "new@example.org", "nobody@example.org")
+    }
+    assert "emails/password_reset.txt" in work["nobody@example.org"]
+    assert "emails/verify.txt" in work["nobody@example.org"]
+    assert work["ann@example.org"] == work["new@example.org"] == work["nobody@example.org"]
+    # Only the real emails go out.
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "ann@example.org",
+        "new@example.org",
+    ]
+
+
+def test_resending_the_verification_does_the_same_work_whatever_the_address(client):
+    make_organiser(email="ann@example.org")
+    sign_up(client)
+    mail.outbox.clear()
+    work = {
+        address: rendered(client.post("/en/account/verify/resend/", {"email": address}))
+        for address in ("ann@example.org", "new@example.org", "nobody@example.org")
+    }
+    assert "emails/verify.txt" in work["nobody@example.org"]
+    assert work["ann@example.org"] == work["new@example.org"] == work["nobody@example.org"]
+    [message] = mail.outbox
+    assert message.to == ["new@example.org"]
+    assert client.post(verification_path(message)).status_code == 302
+
+
 def test_password_reset_is_limited_to_five_an_hour_per_client(client):
     for n in range(5):
         response = client.post("/en/account/password/reset/", {"email": f"x{n}@example.org"})
@@ -418,3 +471,44 @@ def test_the_account_page_sends_anonymous_visitors_to_login(client):
     response = client.get("/en/account/")
     assert response.status_code == 302
     assert response.url.startswith("/en/account/login/?next=")
+
+
+# The admin's login ------------------------------------------------------------------------------
+
+
+def admin_log_in(client, username, password=PASSWORD, **environ):
+    return client.post(
+        "/admin/login/?next=/admin/", {"username": username, "password": password}, **environ
+    )
+
+
+def test_the_admin_login_still_works(client):
+    make_moderator()
+    assert client.get("/admin/login/").status_code == 200
+    response = admin_log_in(client, "moderator")
+    assert response.status_code == 302 and response.url == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+def test_the_admin_login_waits_after_five_wrong_passwords_from_one_client(client):
+    make_moderator()
+    for n in range(5):
+        assert admin_log_in(client, f"guess{n}", "wrong").status_code == 200
+    blocked = admin_log_in(client, "moderator")
+    assert blocked.status_code == 429
+    assert blocked["Retry-After"] == "900"
+    assert "_auth_user_id" not in client.session
+    assert client.get("/en/moderation/").status_code == 302  # to the login page
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        assert admin_log_in(client, "moderator").status_code == 302
+
+
+def test_the_admin_login_counts_wrong_passwords_per_account_with_the_organisers_login(client):
+    make_moderator()
+    for n in range(3):
+        admin_log_in(client, "moderator", "wrong", REMOTE_ADDR=f"10.0.0.{n}")
+    for n in range(3, 5):
+        log_in(client, "moderator@example.org", "wrong", REMOTE_ADDR=f"10.0.0.{n}")
+    # 5 failures for the account: clients that failed wait, on either page.
+    assert admin_log_in(client, "moderator", REMOTE_ADDR="10.0.0.1").status_code == 429
+    assert admin_log_in(client, "moderator", REMOTE_ADDR="10.0.0.9").status_code == 302

@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 
 from healingtogether.accounts import proposals
-from healingtogether.accounts.models import Membership, Report
+from healingtogether.accounts.models import Invitation, Membership, Report, Revision
+from healingtogether.accounts.views.auth import invitation_link
 from healingtogether.directory import listing
 from healingtogether.directory.models import Group, Status
 from healingtogether.test import make_group, make_moderator, make_organisation, make_organiser
@@ -30,6 +31,7 @@ VIEWS = [
     ("new group", "post", "accounts:new_group", "organisation", MEMBERS),
     ("invite", "get", "accounts:invite", "organisation", MEMBERS),
     ("invite", "post", "accounts:invite", "organisation", MEMBERS),
+    ("revoke invitation", "post", "accounts:revoke_invitation", "invitation", MEMBERS),
     ("edit group", "get", "accounts:edit_group", "group", MEMBERS),
     ("edit group", "post", "accounts:edit_group", "group", MEMBERS),
     ("confirm group", "post", "accounts:confirm_group", "group", MEMBERS),
@@ -58,8 +60,13 @@ def world():
         group, listing.data_of(group) | {"name_fr": "Nouveau nom"}, organiser
     )
     report = Report.objects.create(group=group, message="The phone number is wrong.")
+    Revision.objects.create(organisation=organisation, data={}, state=Revision.State.APPROVED)
+    invitation = Invitation.objects.create(
+        organisation=organisation, email="invited@example.org", invited_by=organiser
+    )
     return {
         "organisation": organisation,
+        "invitation": invitation,
         "group": group,
         "revision": revision,
         "report": report,
@@ -77,7 +84,7 @@ def _url(world, url_name, takes):
     if takes is None:
         return reverse(url_name)
     obj = world[takes]
-    key = obj.pk if takes in ("revision", "report") else obj.public_id
+    key = obj.pk if takes in ("revision", "report", "invitation") else obj.public_id
     return reverse(url_name, args=[key])
 
 
@@ -138,3 +145,67 @@ def test_membership_is_what_grants_access(client, world):
     Membership.objects.create(user=other, organisation=world["organisation"])
     assert client.get(url).status_code == 200
     assert Group.objects.filter(pk=world["group"].pk).exists()
+
+
+# Accepting an invitation: only its own address, only while it lives ------------------------------
+
+
+def _accept(client, world, user):
+    client.force_login(user)
+    path = invitation_link(world["invitation"], "en").split("://", 1)[1]
+    return client.post(path[path.index("/") :])
+
+
+def _joined(user, world) -> bool:
+    return Membership.objects.filter(user=user, organisation=world["organisation"]).exists()
+
+
+def test_an_invitation_joins_only_the_account_it_was_sent_to(client, world):
+    for persona in ("other_organiser", "moderator"):
+        user = world["users"][persona]
+        assert _accept(client, world, user).status_code == 403
+        assert not _joined(user, world)
+    invited = make_organiser(email="invited@example.org")
+    assert _accept(client, world, invited).status_code == 302
+    assert _joined(invited, world)
+
+
+def test_a_revoked_invitation_joins_nobody(client, world):
+    client.force_login(world["users"]["colleague"])
+    client.post(reverse("accounts:revoke_invitation", args=[world["invitation"].pk]))
+    invited = make_organiser(email="invited@example.org")
+    assert _accept(client, world, invited).status_code == 400
+    assert not _joined(invited, world)
+
+
+def test_an_invitation_whose_inviter_was_removed_joins_nobody(client, world):
+    Membership.objects.filter(user=world["users"]["organiser"]).delete()
+    invited = make_organiser(email="invited@example.org")
+    assert _accept(client, world, invited).status_code == 400
+    assert not _joined(invited, world)
+
+
+def test_an_outsider_cannot_revoke_an_invitation(client, world):
+    for persona in ("other_organiser", "moderator"):
+        client.force_login(world["users"][persona])
+        url = reverse("accounts:revoke_invitation", args=[world["invitation"].pk])
+        assert client.post(url).status_code == 404
+    world["invitation"].refresh_from_db()
+    assert world["invitation"].revoked_at is None
+
+
+def test_the_admin_login_does_not_let_a_guesser_reach_moderation(client, world):
+    # 30 wrong passwords in a row, then the right one: the guesser still waits.
+    statuses = {
+        client.post(
+            "/admin/login/", {"username": "moderator", "password": f"guess {n}"}
+        ).status_code
+        for n in range(30)
+    }
+    assert statuses == {200, 429}
+    response = client.post(
+        "/admin/login/", {"username": "moderator", "password": "a calm password 4 tests"}
+    )
+    assert response.status_code == 429
+    assert client.get(reverse("accounts:moderation")).status_code == 302
+    assert client.get("/admin/").status_code == 302

@@ -10,7 +10,7 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from healingtogether.accounts.models import AuditEntry, Invitation, Membership
+from healingtogether.accounts.models import AuditEntry, Invitation, Membership, Revision
 from healingtogether.test import (
     make_moderator,
     make_organisation,
@@ -42,9 +42,15 @@ def invitation_path(message) -> str:
     return path_of(link)
 
 
+def approve(organisation):
+    """Our team approved the organisation's details once (only then may it invite)."""
+    Revision.objects.create(organisation=organisation, data={}, state=Revision.State.APPROVED)
+    return organisation
+
+
 @pytest.fixture
 def organisation():
-    return make_organisation(name_fr="Les Amis du Mardi")
+    return approve(make_organisation(name_fr="Les Amis du Mardi"))
 
 
 @pytest.fixture
@@ -88,7 +94,8 @@ def test_a_member_invites_a_colleague_by_email(client, organiser, organisation):
 
     [message] = mail.outbox
     assert message.to == ["bram@example.org"]
-    assert "Les Amis du Mardi" in message.subject
+    assert "Les Amis du Mardi" not in message.subject
+    assert "Les Amis du Mardi" in message.body
     assert "ann@example.org" in message.body
     assert invitation_path(message).startswith("/nl/invitations/")
     [(html, mime)] = message.alternatives
@@ -277,3 +284,138 @@ def test_an_anonymous_visitor_logs_in_and_comes_back_to_join(client, organiser, 
     assert response.url == link
     client.post(link)
     assert Membership.objects.filter(user=colleague, organisation=organisation).exists()
+
+
+# Bound to the invited address, revocable, and only from approved organisations ------------------
+
+
+def test_an_invitation_opened_by_another_account_changes_nothing(client, organiser, organisation):
+    send_invitation(client, organiser, organisation, email="colleague@example.org")
+    link = invitation_path(mail.outbox[0])
+    mallory = make_organiser(email="mallory@example.org", language="en")
+    client.force_login(mallory)
+
+    page = client.get(link)
+    wrong = said(
+        "This invitation is for a different email address from the one you are logged in with "
+        "(%(email)s). Log in with the address the invitation was sent to, or ask your colleague "
+        "to invite this address instead.",
+        "nl",
+        email="mallory@example.org",
+    )
+    assert wrong in unescape(page.content.decode())
+    assert 'action="' + link not in page.content.decode()  # no button to join
+
+    response = client.post(link)
+    assert response.status_code == 403
+    assert wrong in unescape(response.content.decode())
+    assert not Membership.objects.filter(user=mallory, organisation=organisation).exists()
+    assert Invitation.objects.get().accepted_at is None
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.JOINED).exists()
+
+    # The colleague it was sent to can still use it, whatever the case of their address.
+    colleague = make_organiser(email="Colleague@Example.org")
+    client.force_login(colleague)
+    assert client.post(link).status_code == 302
+    assert Membership.objects.filter(user=colleague, organisation=organisation).exists()
+
+
+def test_an_account_whose_address_is_not_verified_cannot_accept(client, organiser, organisation):
+    send_invitation(client, organiser, organisation, email="bram@example.org")
+    link = invitation_path(mail.outbox[0])
+    # An account made by our team without a verified address (a moderator, say).
+    unverified = make_stranger()
+    unverified.email = "bram@example.org"
+    unverified.save()
+    client.force_login(unverified)
+    assert client.post(link).status_code == 403
+    assert not Membership.objects.filter(user=unverified).exists()
+
+
+def test_a_member_sees_and_withdraws_a_pending_invitation(client, organiser, organisation):
+    send_invitation(client, organiser, organisation, email="bram@example.org")
+    link = invitation_path(mail.outbox[0])
+    invitation = Invitation.objects.get()
+    colleague = make_organiser(organisation, email="carla@example.org")
+    client.force_login(colleague)
+
+    workspace = client.get("/en/workspace/").content.decode()
+    assert "bram@example.org" in workspace
+    revoke = f"/en/workspace/invitations/{invitation.pk}/revoke/"
+    assert f'action="{revoke}"' in workspace
+    assert client.get(revoke).status_code == 405  # a button, not a link
+
+    response = client.post(revoke, follow=True)
+    assert said(
+        "The invitation for %(email)s is withdrawn: its link no longer works.",
+        "en",
+        email="bram@example.org",
+    ) in unescape(response.content.decode())
+    assert "bram@example.org" not in client.get("/en/workspace/").content.decode()
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.REVOKED)
+    assert (entry.actor, entry.organisation, entry.note) == (
+        colleague,
+        organisation,
+        "bram@example.org",
+    )
+
+    bram = make_organiser(email="bram@example.org")
+    client.force_login(bram)
+    for response in (client.get(link), client.post(link)):
+        assert response.status_code == 400
+        assert said("This invitation was withdrawn", "nl") in unescape(response.content.decode())
+    assert not Membership.objects.filter(user=bram, organisation=organisation).exists()
+
+
+def test_an_invitation_dies_when_its_inviter_leaves_the_organisation(
+    client, organiser, organisation
+):
+    # A member invites a spare address of their own, then is removed from the organisation.
+    send_invitation(client, organiser, organisation, email="ann.spare@example.org")
+    link = invitation_path(mail.outbox[0])
+    colleague = make_organiser(organisation, email="carla@example.org")
+    Membership.objects.get(user=organiser, organisation=organisation).delete()
+
+    client.force_login(colleague)
+    assert "ann.spare@example.org" not in client.get("/en/workspace/").content.decode()
+
+    spare = make_organiser(email="ann.spare@example.org")
+    client.force_login(spare)
+    response = client.post(link)
+    assert response.status_code == 400
+    assert said("This invitation was withdrawn", "nl") in unescape(response.content.decode())
+    assert not Membership.objects.filter(user=spare, organisation=organisation).exists()
+    # Coming back later does not bring the invitation back.
+    Membership.objects.create(user=organiser, organisation=organisation)
+    assert client.post(link).status_code == 400
+
+
+def test_an_organisation_our_team_has_not_approved_cannot_invite(client):
+    unreviewed = make_organisation(
+        name_fr="eHealth Belgium - ACTION REQUIRED: confirm at https://evil.example/login"
+    )
+    member = make_organiser(unreviewed, email="eve@example.org")
+    client.force_login(member)
+    page = client.get(invite_url(unreviewed))
+    approval_first = said(
+        "You can invite colleagues once our team has approved the organisation. We read every "
+        "new organisation before its name reaches anyone, on the site or by email.",
+        "en",
+    )
+    assert approval_first in unescape(page.content.decode())
+    assert 'name="email"' not in page.content.decode()
+    response = client.post(
+        invite_url(unreviewed), {"email": "victim@example.org", "language": "en"}
+    )
+    assert approval_first in unescape(response.content.decode())
+    assert not Invitation.objects.exists()
+    assert not mail.outbox
+
+    # Once approved, it may invite; the subject still names no organisation and no address.
+    approve(unreviewed)
+    client.post(invite_url(unreviewed), {"email": "victim@example.org", "language": "fr"})
+    [message] = mail.outbox
+    assert "eHealth" not in message.subject and "evil.example" not in message.subject
+    assert message.subject == said(
+        "An invitation to join your colleagues on Healing Together", "fr"
+    )

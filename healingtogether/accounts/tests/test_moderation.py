@@ -288,7 +288,7 @@ def test_a_rejection_emails_the_note_and_the_group_stays_hidden(
     assert client.get(f"/fr/groups/{group.slug}/").status_code == 404
     [email] = mail.outbox
     assert "Ajoutez l'adresse complète" in email.body
-    assert "Parents & enfants" in email.subject  # not "&amp;"
+    assert "Parents & enfants" in email.body  # not "&amp;"
     assert "/fr/workspace/" in email.body
 
 

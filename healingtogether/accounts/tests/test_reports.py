@@ -1,11 +1,18 @@
 """Reporting a problem on a group's page: no account, no email address, no cookie; spam-proofed."""
 
+from datetime import UTC, datetime
 from html import unescape
 
 import pytest
-from django.test import Client
+import time_machine
+from django.conf import settings
+from django.core.cache import caches
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client, RequestFactory, override_settings
 
 from healingtogether.accounts.models import Report
+from healingtogether.lib.ratelimit import client_key
 from healingtogether.test import make_group, said
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +139,53 @@ def test_an_unknown_or_unlisted_group_is_a_404(visitor, slug):
     response = visitor.post(f"/en/groups/{slug}/report/", {"message": "Hello"})
     assert response.status_code == 404
     assert not Report.objects.exists()
+
+
+# What the rate limit keeps about a visitor -----------------------------------------------------
+
+DATABASE_CACHE = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "healingtogether_cache",
+}
+
+
+def test_a_reports_rate_limit_counter_never_reaches_the_database(group):
+    # Production's shared cache is a database table, copied into every backup.
+    with override_settings(CACHES={**settings.CACHES, "default": DATABASE_CACHE}):
+        call_command("createcachetable")
+        visitor = Client(REMOTE_ADDR="192.0.2.7")
+        assert visitor.post(URL, {"message": "Problem"}).status_code == 200
+        visitor.get("/api/v1/groups")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT cache_key FROM healingtogether_cache")
+            keys = [row[0] for row in cursor.fetchall()]
+    assert Report.objects.count() == 1
+    assert not [key for key in keys if "rl:" in key or "report" in key]
+
+
+def test_a_visitors_counters_for_reports_and_the_api_cannot_be_matched(group):
+    visitor = Client(REMOTE_ADDR="192.0.2.7")
+    visitor.post(URL, {"message": "Problem"})
+    visitor.get("/api/v1/groups")
+    keys = list(caches["ratelimit"]._cache)  # what the counters' memory holds
+    report_keys = [key for key in keys if ":report:" in key]
+    api_keys = [key for key in keys if ":open-data:" in key]
+    assert report_keys and api_keys
+    hashes = {
+        scope: {key.split(":")[-2] for key in found}
+        for scope, found in (("report", report_keys), ("api", api_keys))
+    }
+    assert not hashes["report"] & hashes["api"]
+    address = client_key(RequestFactory().get("/", REMOTE_ADDR="192.0.2.7"))
+    assert not [key for key in keys if address in key]
+
+
+def test_the_hashed_address_changes_every_day():
+    request = RequestFactory().get("/", REMOTE_ADDR="192.0.2.7")
+    with time_machine.travel(datetime(2026, 3, 1, 0, 5, tzinfo=UTC), tick=False):
+        morning = client_key(request)
+    with time_machine.travel(datetime(2026, 3, 1, 23, 55, tzinfo=UTC), tick=False):
+        evening = client_key(request)
+    with time_machine.travel(datetime(2026, 3, 2, 0, 5, tzinfo=UTC), tick=False):
+        next_day = client_key(request)
+    assert morning == evening != next_day

@@ -7,15 +7,15 @@ answer the same whatever the address, and only the owner of the address hears mo
 """
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.core import signing
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.forms.forms import NON_FIELD_ERRORS
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse, reverse_lazy
@@ -28,11 +28,12 @@ from django.utils.http import (
     urlsafe_base64_decode,
     urlsafe_base64_encode,
 )
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from healingtogether.lib import emails
-from healingtogether.lib.ratelimit import client_key, limited
+from healingtogether.lib.ratelimit import client_key, limited, mark, mark_once, marked
 
 from ..auth_forms import (
     EmailForm,
@@ -44,7 +45,14 @@ from ..auth_forms import (
     is_waiting_for_verification,
     user_with_email,
 )
-from ..models import AuditEntry, Invitation, Membership, Profile, language_of, organisations_of
+from ..models import (
+    AuditEntry,
+    Invitation,
+    Membership,
+    Profile,
+    language_of,
+    organisations_of,
+)
 
 # (attempts, seconds) before a client or an address has to wait.
 LOGIN_FAILURES, LOGIN_WINDOW = 5, 15 * 60
@@ -57,6 +65,8 @@ INVITATION_SALT = "healingtogether.accounts.invitation"
 
 # What a link from an email turned out to be.
 VALID, USED, EXPIRED, INVALID = "valid", "used", "expired", "invalid"
+# An invitation a member revoked, or whose inviter has left the organisation.
+REVOKED = "revoked"
 
 
 # Shared helpers ---------------------------------------------------------------------------------
@@ -133,13 +143,34 @@ def read_verification(uidb64: str, token: str):
     return state, user
 
 
-def send_verification(user, language: str, next_url: str = "") -> None:
-    emails.send(
+def verification_email(user, language: str, next_url: str = ""):
+    return emails.build(
         "verify",
         user.email,
         language,
         {
             "verify_url": verification_link(user, language, next_url),
+            "valid_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+        },
+    )
+
+
+def send_verification(user, language: str, next_url: str = "") -> None:
+    verification_email(user, language, next_url).send()
+
+
+def decoy_email(name: str, address: str, link_name: str) -> None:
+    """Write the email `name` for `address` as if it had an account, with a link that leads
+    nowhere, and drop it: the request does the same work whether or not the address is ours."""
+    language = get_language()
+    link = emails.localized_url(language, link_name, uidb64="MA", token="set-password")
+    emails.build(
+        name,
+        address,
+        language,
+        {
+            "verify_url": link,
+            "reset_url": link,
             "valid_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
         },
     )
@@ -251,12 +282,16 @@ def resend_verification(request):
         if form.is_valid():
             if limited("signup", client_key(request), SIGNUPS, SIGNUP_WINDOW):
                 return too_many_attempts(request, SIGNUP_WINDOW)
-            user = user_with_email(form.cleaned_data["email"])
+            email = form.cleaned_data["email"]
+            user = user_with_email(email)
+            outbox = []
             if is_waiting_for_verification(user):
-                send_verification(user, language_of(user), safe_next(request))
-            return render(
-                request, "accounts/signup_done.html", {"email": form.cleaned_data["email"]}
-            )
+                outbox.append(verification_email(user, language_of(user), safe_next(request)))
+            else:
+                decoy_email("verify", email, "accounts:verify")
+            response = render(request, "accounts/signup_done.html", {"email": email})
+            emails.send_after_response(response, outbox)
+            return response
     else:
         form = EmailForm()
     return render(request, "accounts/resend_verification.html", {"form": form})
@@ -265,26 +300,68 @@ def resend_verification(request):
 # Login and logout -------------------------------------------------------------------------------
 
 
-def _login_counters(request, email: str):
-    # The address is hashed before it becomes part of a cache key, like the client's address.
-    return [
-        ("login-client", client_key(request)),
-        ("login-email", salted_hmac("login-email", email).hexdigest()),
-    ]
+def _account_key(account: str) -> str:
+    """One counter per account, whether it is named by its address (our login page) or by its
+    username (the admin's); hashed before it becomes part of a cache key, like the client's
+    address. An address without an account is counted under its own name."""
+    user = user_with_email(account)
+    name = f"user:{user.pk}" if user else account.strip().lower()
+    return salted_hmac("login-email", name).hexdigest()
 
 
-def login_blocked(request, email: str) -> bool:
-    return any(
-        cache.get(f"blocked:{scope}:{key}") for scope, key in _login_counters(request, email)
+def login_blocked(request, account: str) -> bool:
+    """Whether this login attempt must wait. A client that failed too often waits. An account
+    that too many wrong passwords were tried for, from anywhere, only refuses clients that have
+    failed themselves: its owner, on a device that made no mistake, still gets in with the
+    right password, so wrong guesses elsewhere cannot lock them out."""
+    client = client_key(request)
+    if marked("login-client-blocked", client):
+        return True
+    return marked("login-email-blocked", _account_key(account)) and marked(
+        "login-client-failed", client
     )
 
 
-def count_failed_login(request, email: str) -> None:
-    """One more wrong password for this client and this address. The failure that reaches the
-    limit blocks both for a whole window, so the next attempt, even a right one, waits."""
-    for scope, key in _login_counters(request, email):
-        if limited(scope, key, LOGIN_FAILURES - 1, LOGIN_WINDOW):
-            cache.set(f"blocked:{scope}:{key}", True, LOGIN_WINDOW)
+def count_failed_login(request, account: str) -> None:
+    """One more wrong password for this client and this account. The failure that reaches the
+    limit blocks the client for a whole window, and puts the account under watch (see
+    login_blocked); our moderators hear about it."""
+    client = client_key(request)
+    mark("login-client-failed", client, LOGIN_WINDOW)
+    if limited("login-client", client, LOGIN_FAILURES - 1, LOGIN_WINDOW):
+        mark("login-client-blocked", client, LOGIN_WINDOW)
+    key = _account_key(account)
+    if limited("login-email", key, LOGIN_FAILURES - 1, LOGIN_WINDOW):
+        mark("login-email-blocked", key, LOGIN_WINDOW)
+        tell_moderators_of_guessing(account)
+
+
+def moderators():
+    perm = Q(user_permissions__codename="moderate") | Q(groups__permissions__codename="moderate")
+    return User.objects.filter(Q(is_superuser=True) | perm, is_active=True).distinct()
+
+
+def tell_moderators_of_guessing(account: str) -> None:
+    """Email the moderators that somebody keeps guessing an account's password: at most one
+    email per window for the whole site, so an attack on many addresses is not a flood."""
+    if not mark_once("told-moderators", "login-guessing", LOGIN_WINDOW):
+        return
+    user = user_with_email(account)
+    named = (user.email or user.get_username()) if user else ""
+    for moderator in moderators():
+        if not moderator.email:
+            continue
+        language = language_of(moderator)
+        emails.send(
+            "login_guessing",
+            moderator.email,
+            language,
+            {
+                "account": named,
+                "failures": LOGIN_FAILURES,
+                "minutes": LOGIN_WINDOW // 60,
+            },
+        )
 
 
 def login_view(request):
@@ -309,6 +386,19 @@ def login_view(request):
     return render(request, "accounts/login.html", context)
 
 
+def admin_login(request, extra_context=None):
+    """Django's admin login behind the same counters as ours: per client and per account (the
+    admin asks for a username, which for organisers is their address)."""
+    account = request.POST.get("username", "") if request.method == "POST" else ""
+    if request.method == "POST" and login_blocked(request, account):
+        return too_many_attempts(request, LOGIN_WINDOW)
+    response = admin.site.login(request, extra_context)
+    # A refused login shows the form again; a successful one redirects.
+    if request.method == "POST" and response.status_code == 200:
+        count_failed_login(request, account)
+    return response
+
+
 @require_POST
 def logout_view(request):
     logout(request)
@@ -326,11 +416,18 @@ class PasswordResetView(auth_views.PasswordResetView):
     def form_valid(self, form):
         if limited("password-reset", client_key(self.request), RESETS, RESET_WINDOW):
             return too_many_attempts(self.request, RESET_WINDOW)
-        response = super().form_valid(form)
+        response = super().form_valid(form)  # writes the reset email into form.outbox
+        email = form.cleaned_data["email"]
+        if not form.outbox:
+            decoy_email("password_reset", email, "accounts:password_reset_confirm")
         # Someone who never verified cannot reset yet; what they need is the verification link.
-        user = user_with_email(form.cleaned_data["email"])
+        user = user_with_email(email)
         if is_waiting_for_verification(user):
-            send_verification(user, language_of(user))
+            form.outbox.append(verification_email(user, language_of(user)))
+        else:
+            decoy_email("verify", email, "accounts:verify")
+        # Whatever was written goes out after the answer: an answer as quick for any address.
+        emails.send_after_response(response, form.outbox)
         return response
 
 
@@ -403,7 +500,8 @@ def invitation_link(invitation, language: str) -> str:
 
 
 def read_invitation(token: str):
-    """(state, invitation): VALID, USED (someone accepted it already), EXPIRED or INVALID."""
+    """(state, invitation): VALID, USED (someone accepted it already), REVOKED (a member revoked
+    it, or whoever sent it is no longer a member), EXPIRED or INVALID."""
     try:
         pk = int(_invitation_signer().unsign(token, max_age=settings.EMAIL_LINK_MAX_AGE))
     except signing.SignatureExpired:
@@ -415,12 +513,34 @@ def read_invitation(token: str):
     )
     if invitation is None:
         return INVALID, None
-    return (USED if invitation.accepted_at else VALID), invitation
+    if invitation.accepted_at:
+        return USED, invitation
+    inviter_is_member = Membership.objects.filter(
+        user_id=invitation.invited_by_id, organisation_id=invitation.organisation_id
+    ).exists()
+    if invitation.revoked_at or not inviter_is_member:
+        return REVOKED, invitation
+    return VALID, invitation
+
+
+def is_invited_account(invitation, user) -> bool:
+    """Whether `user` is the one the invitation was sent to: the invitation's address is the
+    account's own, and verified. A link forwarded to, or found by, somebody else does nothing."""
+    return (
+        user.is_authenticated
+        and user.email.lower() == invitation.email.lower()
+        and email_verified(user)
+    )
 
 
 @login_required
 def invite(request, public_id):
     organisation = get_object_or_404(organisations_of(request.user), public_id=public_id)
+    if organisation.approved_at is None:  # its name would reach strangers unreviewed
+        # Our team has not read this organisation's name yet: it may not reach anyone's inbox.
+        return render(
+            request, "accounts/invite.html", {"organisation": organisation, "approved": False}
+        )
     form = InvitationForm(organisation, request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
@@ -455,16 +575,45 @@ def invite(request, public_id):
             % {"email": email, "days": settings.EMAIL_LINK_MAX_AGE // 86400},
         )
         return redirect("accounts:workspace")
-    return render(request, "accounts/invite.html", {"form": form, "organisation": organisation})
+    context = {"form": form, "organisation": organisation, "approved": True}
+    return render(request, "accounts/invite.html", context)
+
+
+@login_required
+@require_POST
+def revoke_invitation(request, pk):
+    """A member withdraws a pending invitation of one of their organisations; its link stops
+    working at once."""
+    invitation = get_object_or_404(
+        Invitation.objects.pending().filter(organisation__in=organisations_of(request.user)),
+        pk=pk,
+    )
+    with transaction.atomic():
+        won = Invitation.objects.filter(
+            pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
+        if won:
+            AuditEntry.record(
+                request.user,
+                AuditEntry.Action.REVOKED,
+                invitation.organisation,
+                note=invitation.email,
+            )
+    messages.success(
+        request,
+        _("The invitation for %(email)s is withdrawn: its link no longer works.")
+        % {"email": invitation.email},
+    )
+    return redirect("accounts:workspace")
 
 
 def join(invitation, user) -> bool:
     """Make `user` a member through `invitation`, once: of two clicks at the same moment, one
     joins and the other hears the invitation was used."""
     with transaction.atomic():
-        won = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
-            accepted_at=timezone.now()
-        )
+        won = Invitation.objects.filter(
+            pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
+        ).update(accepted_at=timezone.now())
         if not won:
             return False
         Membership.objects.get_or_create(user=user, organisation=invitation.organisation)
@@ -482,25 +631,36 @@ def accept_invitation(request, token):
         and user.is_authenticated
         and Membership.objects.filter(user=user, organisation=invitation.organisation).exists()
     )
+    wrong_account = (
+        state == VALID
+        and user.is_authenticated
+        and not is_member
+        and not is_invited_account(invitation, user)
+    )
     if state == VALID and request.method == "POST" and not is_member:
         if not user.is_authenticated:
             return redirect(with_next(reverse("accounts:login"), request.path))
-        if join(invitation, user):
-            messages.success(
-                request,
-                _("Welcome: you are now a member of %(organisation)s.")
-                % {"organisation": invitation.organisation.name},
-            )
-            return redirect("accounts:workspace")
-        state = USED
+        # Signed in with another account: nothing changes, the page says whose invitation it is.
+        if not wrong_account:
+            if join(invitation, user):
+                messages.success(
+                    request,
+                    _("Welcome: you are now a member of %(organisation)s.")
+                    % {"organisation": invitation.organisation.name},
+                )
+                return redirect("accounts:workspace")
+            state = USED
     context = {
         "state": state,
         "invitation": invitation,
         "is_member": is_member,
+        "wrong_account": wrong_account,
         "login_url": with_next(reverse("accounts:login"), request.path),
         "signup_url": with_next(reverse("accounts:signup"), request.path),
     }
-    status = 400 if state in (EXPIRED, INVALID) else 200
+    status = 400 if state in (EXPIRED, INVALID, REVOKED) else 200
+    if wrong_account and request.method == "POST":
+        status = 403
     return render(request, "accounts/invitation.html", context, status=status)
 
 
@@ -514,4 +674,5 @@ urlpatterns = [
     *password_urls,
     path("workspace/organisations/<uuid:public_id>/invite/", invite, name="invite"),
     path("invitations/<str:token>/", accept_invitation, name="accept_invitation"),
+    path("workspace/invitations/<int:pk>/revoke/", revoke_invitation, name="revoke_invitation"),
 ]

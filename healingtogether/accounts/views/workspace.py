@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from healingtogether.accounts import proposals
 from healingtogether.accounts.models import (
+    Invitation,
     Revision,
     groups_of,
     organisations_of,
@@ -67,7 +68,14 @@ def workspace(request):
                 output_field=IntegerField(),
             ),
         ).order_by("archived", "slug")
-        rows.append({"organisation": organisation, "groups": list(groups)})
+        invitations = Invitation.objects.pending().filter(organisation=organisation)
+        rows.append(
+            {
+                "organisation": organisation,
+                "groups": list(groups),
+                "invitations": list(invitations.order_by("created_at", "pk")),
+            }
+        )
     return render(request, "accounts/workspace/workspace.html", {"rows": rows})
 
 

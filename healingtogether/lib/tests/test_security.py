@@ -3,8 +3,10 @@ that never show code, and organiser and moderator pages that show nothing to a s
 
 import http.client
 import re
+import runpy
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import uuid
@@ -117,6 +119,79 @@ def test_the_access_log_keeps_no_search_terms_and_no_address(production_server):
     assert '"GET /nl/search/finder/" 200' in log
     for private in ("alcool", "rouw", "near", "page_size", "suicidal", "?", "127.0.0.1"):
         assert private not in log, private
+
+
+def raw_request(server, request_line: bytes) -> bytes:
+    """Send one request line as it comes, even one no HTTP library would send; the answer."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as connection:
+        connection.sendall(request_line + b"\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
+
+
+TOKEN_LINKS = {
+    "/en/confirm/1:SECRETCONFIRM:x/": "/en/confirm/[hidden]/",
+    "/fr/invitations/1:SECRETINVITE:abc/": "/fr/invitations/[hidden]/",
+    "/nl/account/verify/MQ/SECRETVERIFY/": "/nl/account/verify/[hidden]/",
+    "/de/account/password/reset/MQ/SECRETRESET/": "/de/account/password/reset/[hidden]/",
+}
+
+
+def test_the_logs_keep_no_link_token_no_query_and_no_address(production_server):
+    for link in TOKEN_LINKS:
+        fetch(production_server, "GET", link)
+    # A request line over gunicorn's limit, and a malformed one: gunicorn itself refuses them.
+    too_long = raw_request(
+        production_server, b"GET /en/search/?q=" + b"grief+" * 800 + b" HTTP/1.1"
+    )
+    assert too_long.startswith(b"HTTP/1.1 414")
+    malformed = raw_request(production_server, b"GET /en/search/?q=bereavement HTTP/1.1 x")
+    assert malformed.startswith(b"HTTP/1.1 400")
+    errors = production_server.stop()
+    log = production_server.access_log + errors
+    for hidden in TOKEN_LINKS.values():
+        assert hidden in production_server.access_log
+    # Django's own line about the refused invitation, masked too.
+    assert "Bad Request: /fr/invitations/[hidden]/" in errors
+    assert "Invalid request from ip=[hidden]" in errors
+    for private in ("SECRET", "grief", "bereavement", "?q", "127.0.0.1"):
+        assert private not in log, private
+
+
+WORKER_TIMEOUT = """
+import logging.config, runpy
+from gunicorn.glogging import CONFIG_DEFAULTS
+config = {**CONFIG_DEFAULTS, **runpy.run_path("gunicorn.conf.py")["logconfig_dict"]}
+logging.config.dictConfig(config)  # as gunicorn.glogging.Logger.setup does
+try:
+    raise SystemExit(1)  # what a worker killed at its timeout raises mid-request
+except BaseException:
+    logging.getLogger("gunicorn.error").exception(
+        "Error handling request %s %s", "GET", "/en/search/?q=suicide+bereavement&near=Li%C3%A8ge"
+    )
+"""
+
+
+def test_a_worker_timeout_logs_the_path_without_the_search():
+    result = subprocess.run(
+        [sys.executable, "-c", WORKER_TIMEOUT],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "Error handling request GET /en/search/" in result.stderr
+    assert "SystemExit" in result.stderr  # the traceback is still there for the operators
+    for private in ("suicide", "bereavement", "near", "?"):
+        assert private not in result.stderr, private
+
+
+def test_gunicorn_limits_are_explicit():
+    config = runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))
+    assert config["timeout"] == 30
+    assert config["limit_request_line"] == 4094
 
 
 def test_production_cookies_are_secure_httponly_and_samesite(production_server):
@@ -324,3 +399,30 @@ def test_every_organiser_and_moderator_page_shows_nothing_to_a_stranger():
     assert revision.state == Revision.State.PENDING
     assert Report.objects.get(pk=report.pk).resolved_at is None
     assert User.objects.count() == users_before
+
+
+@pytest.mark.parametrize(
+    ("cache_url", "backend"),
+    [
+        ("", "django.core.cache.backends.locmem.LocMemCache"),
+        ("redis://127.0.0.1:6379/0", "django.core.cache.backends.redis.RedisCache"),
+    ],
+)
+def test_rate_limit_counters_live_in_memory_or_redis_never_in_the_database(cache_url, backend):
+    script = (
+        "from django.conf import settings; c = settings.CACHES['ratelimit'];"
+        " print(c['BACKEND'], c.get('LOCATION'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=BASE_DIR,
+        env={"PATH": "/usr/bin:/bin", "CACHE_URL": cache_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    found_backend, location = result.stdout.split()[-2:]
+    assert found_backend == backend
+    if cache_url:
+        assert location == cache_url
