@@ -44,7 +44,9 @@ def invitation_path(message) -> str:
 
 def approve(organisation):
     """Our team approved the organisation's details once (only then may it invite)."""
-    Revision.objects.create(organisation=organisation, data={}, state=Revision.State.APPROVED)
+    revision = Revision.objects.create(organisation=organisation, data={})
+    revision.decide(make_moderator(), approve=True)
+    organisation.refresh_from_db()
     return organisation
 
 
@@ -392,7 +394,8 @@ def test_an_invitation_dies_when_its_inviter_leaves_the_organisation(
 
 def test_an_organisation_our_team_has_not_approved_cannot_invite(client):
     unreviewed = make_organisation(
-        name_fr="eHealth Belgium - ACTION REQUIRED: confirm at https://evil.example/login"
+        name_fr="eHealth Belgium - ACTION REQUIRED: confirm at https://evil.example/login",
+        approved_at=None,
     )
     member = make_organiser(unreviewed, email="eve@example.org")
     client.force_login(member)
