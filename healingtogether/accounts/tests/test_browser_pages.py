@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from healingtogether.accounts import proposals
-from healingtogether.accounts.models import Report
+from healingtogether.accounts.models import Invitation, Report, Revision
 from healingtogether.accounts.tokens import confirmation_token
 from healingtogether.directory import listing
 from healingtogether.lib.tests.chromium import WIDTHS, describe_violations
@@ -55,6 +55,11 @@ def test_organiser_and_moderator_pages_are_accessible(live_server, real_data, br
         group, listing.data_of(group) | {"name_fr": "Groupe du vendredi"}, organiser
     )
     report = Report.objects.create(group=group, message="Le numéro ne répond plus.")
+    # Approved, so it may invite; one invitation waits, with its button to withdraw it.
+    Revision.objects.create(organisation=group.organisation, data={}, state=Revision.State.APPROVED)
+    Invitation.objects.create(
+        organisation=group.organisation, email="bram@example.org", invited_by=organiser
+    )
     with translation.override(lang):
         organiser_pages = [
             reverse("accounts:workspace"),
