@@ -21,6 +21,9 @@ RATE_LIMIT = 600
 RATE_WINDOW = 60
 # Caches may keep an answer this long before asking again (seconds).
 MAX_AGE = 300
+# Query parameters that hold what a person looked for or where they are: answers to them are
+# for the asker's own cache only, never a shared one (a proxy, a CDN).
+SEARCH_TERMS = ("q", "near", "search", "postcode", "place")
 
 
 def rate_limit() -> tuple[int, int]:
@@ -72,10 +75,17 @@ def open_data(view):
         response["Access-Control-Expose-Headers"] = "ETag, Retry-After"
         patch_vary_headers(response, ["Accept-Language"])
         if response.status_code in (200, 304):
-            patch_cache_control(response, public=True, max_age=MAX_AGE)
+            if holds_search_terms(request):
+                patch_cache_control(response, private=True, max_age=MAX_AGE)
+            else:
+                patch_cache_control(response, public=True, max_age=MAX_AGE)
         return response
 
     return wrapped
+
+
+def holds_search_terms(request) -> bool:
+    return any(value.strip() for name in SEARCH_TERMS for value in request.GET.getlist(name))
 
 
 def _conditional(request, response):

@@ -18,6 +18,7 @@ from django.utils import translation
 from healingtogether.articles.models import Article
 from healingtogether.directory.models import Group, Organisation, Topic
 from healingtogether.lib.emails import absolute_url
+from healingtogether.lib.text import whole_number
 
 from .http import open_data
 
@@ -115,7 +116,9 @@ def sitemap(request):
             '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
             f"{entries}</sitemapindex>\n"
         )
-    n = int(number) if number.isdigit() else 1
+    n = whole_number(number)
+    if n is None:  # missing or not a number: the first page, as before
+        n = 1
     if not 1 <= n <= files:
         return HttpResponse("No such sitemap page.\n", status=404, content_type="text/plain")
     chosen = everything[(n - 1) * per_file : n * per_file]

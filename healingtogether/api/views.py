@@ -180,6 +180,11 @@ def _public_organisations():
     )
 
 
+# Page parameters of /organisations: ASCII digits only (engine.QueryNumber), within bounds.
+PAGE = Query(1, ge=1, le=10_000)
+PAGE_SIZE = Query(50, ge=1, le=200)
+
+
 @api.get(
     "/organisations",
     response={200: schemas.OrganisationsOut, **COMMON},
@@ -187,8 +192,8 @@ def _public_organisations():
 )
 def organisations(
     request,
-    page: int = Query(1, ge=1, le=10_000),
-    page_size: int = Query(50, ge=1, le=200),
+    page: engine.QueryNumber = PAGE,
+    page_size: engine.QueryNumber = PAGE_SIZE,
     lang: LanguageCode | None = None,
 ):
     """The organisations that run at least one listed group, by slug."""

@@ -10,6 +10,19 @@ def tidy(text: str, limit: int) -> str:
     return " ".join(text.replace("\x00", "").split())[:limit]
 
 
+# A number from a query string: ASCII digits only, and few enough that int() is cheap. str.isdigit()
+# also accepts "²" and "١٢", which int() refuses or reads; int() refuses 4,300 digits and more.
+WHOLE_NUMBER = re.compile(r"[0-9]{1,7}")
+
+
+def whole_number(value) -> int | None:
+    """`value` as an int when it is 1 to 7 ASCII digits (surrounding spaces allowed), else None."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    return int(value) if WHOLE_NUMBER.fullmatch(value) else None
+
+
 def fold(text: str) -> str:
     """Lowercase, without accents, with runs of whitespace made single: "Liège " -> "liege"."""
     decomposed = unicodedata.normalize("NFKD", text)

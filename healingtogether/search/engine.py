@@ -6,14 +6,14 @@ filters applied (so a facet's count is the count you get by choosing it), sorts,
 """
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 from django.core.cache import cache
 from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError, field_validator
 
 from healingtogether.directory.models import (
     STALE_AFTER,
@@ -26,7 +26,7 @@ from healingtogether.directory.models import (
     Topic,
 )
 from healingtogether.lib.geo import EARTH_RADIUS_KM, distance_km, min_dot, unit_vector
-from healingtogether.lib.text import tidy
+from healingtogether.lib.text import tidy, whole_number
 from healingtogether.places.models import PostalCode, Province, find_place
 
 from . import snapshot
@@ -47,12 +47,26 @@ CHOICES = {
 TAXONOMY = {"topic": Topic, "audience": Audience, "language": Language}
 
 
+def _query_number(value):
+    """A number from a query string: ASCII digits only (see lib.text.whole_number)."""
+    if isinstance(value, str):
+        number = whole_number(value)
+        if number is None:
+            raise ValueError("not a whole number")
+        return number
+    return value
+
+
+# An int read from a query string, for SearchParams and the API's own parameters.
+QueryNumber = Annotated[int, BeforeValidator(_query_number)]
+
+
 class SearchParams(BaseModel):
     """What a person can ask for. Lists take one or more values (any of them matches)."""
 
     q: str = Field("", description="Words to look for, in any of our languages.")
     near: str = Field("", description="A Belgian postcode or a municipality name.")
-    radius_km: int = Field(25, ge=1, le=200, description="Distance from `near`, in km.")
+    radius_km: QueryNumber = Field(25, ge=1, le=200, description="Distance from `near`, in km.")
     topic: list[str] = Field([], description="Topic slugs.")
     audience: list[str] = Field([], description="Audience slugs.")
     kind: list[str] = Field([], description="Kinds of group.")
@@ -65,8 +79,8 @@ class SearchParams(BaseModel):
     region: str = Field("", description="brussels, flanders, wallonia or german_speaking.")
     province: str = Field("", description="A province's NIS code, e.g. 90000 for Namur.")
     sort: Literal["relevance", "distance", "newest", "next_session"] = "relevance"
-    page: int = Field(1, ge=1, le=10_000)
-    page_size: int = Field(20, ge=1, le=100)
+    page: QueryNumber = Field(1, ge=1, le=10_000)
+    page_size: QueryNumber = Field(20, ge=1, le=100)
     lang: Literal["en", "fr", "nl", "de"] | None = Field(
         None, description="Language of the labels; Accept-Language otherwise."
     )

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from healingtogether.directory.models import Group, Language, Topic
-from healingtogether.lib.text import tidy
+from healingtogether.lib.text import tidy, whole_number
 
 from . import engine
 from .views import _networks_for
@@ -110,10 +110,7 @@ def _hidden(answers, keep_out: str) -> list[tuple[str, str]]:
 
 def finder(request):
     answers = _answers(request.GET)
-    try:
-        step = max(0, min(len(STEPS), int(request.GET.get("step", "0"))))
-    except ValueError:
-        step = 0
+    step = max(0, min(len(STEPS), whole_number(request.GET.get("step", "0")) or 0))
     errors = {}
     meet_step = STEPS.index("meet")
     if step > meet_step and answers["meet"] == "near" and not answers["postcode"]:

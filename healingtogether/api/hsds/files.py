@@ -201,14 +201,45 @@ def _read_csv_package(directory: Path) -> Dataset:
         name = resource.get("name")
         if name not in ours:
             continue
-        path = directory / str(resource.get("path") or ours[name]["path"])
-        if not path.exists():
+        path = _resource_path(dataset, directory, resource.get("path") or ours[name]["path"])
+        if path is None:
             continue
         fields = resource.get("schema", ours[name]["schema"]).get("fields", [])
         kinds = {f["name"]: f.get("type", "string") for f in fields}
         required = set(spec.required_fields(name))
         _read_csv_table(dataset, name, path, kinds, required)
     return dataset
+
+
+def _resource_path(dataset: Dataset, directory: Path, given) -> Path | None:
+    """The file a resource of datapackage.json names, if it is a regular file inside the
+    dataset's folder; None when there is no such file (a table the supplier left out). A path
+    that is absolute or leads out of the folder (../, a link) is a problem, and is never read:
+    the descriptor is the supplier's, the rest of the disk is not."""
+    refused = (
+        "datapackage.json",
+        "path",
+        _("“%(path)s” is not a file inside the dataset's folder: it was not read.")
+        % {"path": str(given)[:200]},
+    )
+    if not isinstance(given, str) or not given or "\x00" in given:
+        dataset.problems.append(refused)
+        return None
+    folder = directory.resolve()
+    relative = Path(given)
+    if relative.is_absolute() or relative.drive:
+        dataset.problems.append(refused)
+        return None
+    path = (folder / relative).resolve()
+    if not path.is_relative_to(folder):
+        dataset.problems.append(refused)
+        return None
+    if not path.exists():
+        return None
+    if not path.is_file():
+        dataset.problems.append(refused)
+        return None
+    return path
 
 
 def _read_csv_table(

@@ -21,7 +21,7 @@ from healingtogether.directory.models import Group, Location
 from healingtogether.lib.emails import absolute_url
 from healingtogether.lib.geo import bounding_box, distance_km
 from healingtogether.lib.i18n import CONTENT_LANGUAGES
-from healingtogether.lib.text import fold, tidy
+from healingtogether.lib.text import fold, tidy, whole_number
 from healingtogether.places.models import PostalCode
 from healingtogether.search.text import matching_ids
 
@@ -86,11 +86,12 @@ def _whole(request, name: str, default: int, low: int, high: int) -> int:
     value = request.GET.get(name, "").strip()
     if not value:
         return default
-    if not value.isdigit() or not low <= int(value) <= high:
+    number = whole_number(value)
+    if number is None or not low <= number <= high:
         raise BadParameters(
             {name: _("Use a whole number from %(low)d to %(high)d.") % {"low": low, "high": high}}
         )
-    return int(value)
+    return number
 
 
 def _uuid_param(request, name: str) -> uuid.UUID | None:

@@ -382,3 +382,49 @@ def _records(path) -> list[dict]:
     return sorted(
         ({k: v for k, v in r.items() if k not in MOMENTS} for r in rows), key=lambda r: r["id"]
     )
+
+
+# The supplier's datapackage.json names the files to read: only files inside its folder.
+
+SECRET = "TOP-SECRET-LINE-FROM-ANOTHER-FILE"
+
+
+def package_reading(tmp_path, path_of) -> str:
+    """A copy of the example package whose services resource points at `path_of(outside)`,
+    where `outside` is a CSV file beside the package holding a line that is not the dataset's."""
+    outside = tmp_path / "outside.csv"
+    outside.write_text(f"id,organization_id,name,status,minimum_age\nx,y,z,active,{SECRET}\n")
+    package = tmp_path / "package"
+    shutil.copytree(EXAMPLE, package)
+    descriptor = json.loads((package / "datapackage.json").read_text())
+    for resource in descriptor["resources"]:
+        if resource["name"] == "service":
+            resource["path"] = path_of(outside, package)
+    (package / "datapackage.json").write_text(json.dumps(descriptor))
+    return package
+
+
+def _link(outside, package):
+    (package / "linked.csv").symlink_to(outside)
+    return "linked.csv"
+
+
+@pytest.mark.parametrize(
+    "path_of",
+    [
+        pytest.param(lambda outside, package: str(outside), id="absolute"),
+        pytest.param(lambda outside, package: "../outside.csv", id="parent"),
+        pytest.param(lambda outside, package: "csv/../../outside.csv", id="parent-inside"),
+        pytest.param(_link, id="link"),
+        pytest.param(lambda outside, package: ".", id="folder"),
+    ],
+)
+def test_a_resource_path_outside_the_dataset_is_refused_unread(tmp_path, path_of):
+    package = package_reading(tmp_path, path_of)
+    before = counts()
+    said = failing(package)
+    assert counts() == before
+    assert "datapackage.json: path:" in said
+    assert "is not a file inside the dataset's folder: it was not read." in said
+    assert SECRET not in said
+    assert "nothing was imported" in said

@@ -151,3 +151,69 @@ def test_a_client_that_asks_too_often_gets_a_429_in_json(client, settings):
 def test_the_api_sets_no_cookie(client, rich_group):
     for path in ("/api/v1/groups", "/api/hsds/services", "/en/groups/deuil-namur/calendar.ics"):
         assert not client.get(path).cookies, path
+
+
+# Shared caches key the API's answers on the URL and Accept-Language (Vary): the language cookie
+# a visitor of the site carries must not change them, and searches must not be kept at all.
+
+
+def cache_control(response) -> set[str]:
+    return {d.strip() for d in response.get("Cache-Control", "").split(",") if d.strip()}
+
+
+@pytest.mark.parametrize(
+    "path, label",
+    [
+        ("/api/v1/topics", lambda body: {t["slug"]: t["label"] for t in body}["grief"]),
+        ("/api/hsds/taxonomies", lambda body: sorted(t["name"] for t in body["contents"])),
+    ],
+)
+def test_the_api_speaks_the_accept_language_not_the_language_cookie(client, path, label):
+    english = label(client.get(path, HTTP_ACCEPT_LANGUAGE="en").json())
+    french = label(client.get(path, HTTP_ACCEPT_LANGUAGE="fr").json())
+    assert english != french
+    client.cookies["django_language"] = "fr"
+    response = client.get(path, HTTP_ACCEPT_LANGUAGE="en")
+    assert label(response.json()) == english
+    assert response["Content-Language"] == "en"
+    assert "Accept-Language" in response["Vary"]
+    # `lang` still wins over both.
+    assert label(client.get(path, {"lang": "fr"}, HTTP_ACCEPT_LANGUAGE="en").json()) == french
+
+
+def test_the_site_still_follows_the_language_cookie_where_the_address_has_none(client):
+    client.cookies["django_language"] = "nl"
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 302 and response["Location"] == "/nl/"
+
+
+@pytest.mark.parametrize(
+    "path, params",
+    [
+        ("/api/v1/groups", {"q": "grief"}),
+        ("/api/v1/groups", {"near": "5000"}),
+        ("/api/v1/places", {"q": "Namur"}),
+        ("/api/v1/networks", {"postcode": "5000"}),
+        ("/api/hsds/services", {"search": "grief"}),
+        ("/api/hsds/services", {"postcode": "5000"}),
+        ("/api/hsds/organizations", {"search": "cercle"}),
+        ("/api/hsds/taxonomy_terms", {"search": "grief"}),
+        ("/en/search/calendar.ics", {"q": "grief"}),
+        ("/fr/search/calendar.ics", {"near": "Namur"}),
+    ],
+)
+def test_answers_to_a_search_are_kept_only_by_the_askers_own_cache(
+    client, rich_group, path, params
+):
+    response = client.get(path, params)
+    assert response.status_code == 200
+    directives = cache_control(response)
+    assert "private" in directives and "public" not in directives
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/groups", "/api/v1/topics", "/api/hsds/services", "/en/search/calendar.ics"]
+)
+def test_answers_without_search_terms_stay_shareable(client, rich_group, path):
+    directives = cache_control(client.get(path))
+    assert "public" in directives and "private" not in directives

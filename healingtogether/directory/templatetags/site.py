@@ -1,6 +1,9 @@
+from urllib.parse import unquote, urlsplit
+
 from django import template
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import Resolver404, resolve, reverse, translate_url
+from django.utils import translation
 from django.utils.translation import get_language_info
 
 register = template.Library()
@@ -15,11 +18,30 @@ def language_links(context):
         {
             "code": code,
             "name": get_language_info(code)["name_local"],
-            "url": translate_url(request.get_full_path(), code),
+            "url": _in_language(request.get_full_path(), code),
             "current": code == current,
         }
         for code in settings.LANGUAGE_CODES
     ]
+
+
+def _in_language(full_path: str, code: str) -> str:
+    """This page's address in another language; that language's home page when the address is
+    not one of our pages. translate_url gives an address it cannot resolve back unchanged, and
+    on a 404 for //evil.example/x, that is a link to another site (a browser reads a leading
+    "//" or "/\\" as the start of a host name)."""
+    if not full_path.startswith("/") or full_path[1:2] in ("/", "\\"):
+        return _home(code)
+    try:
+        resolve(unquote(urlsplit(full_path).path))
+    except Resolver404:
+        return _home(code)
+    return translate_url(full_path, code)
+
+
+def _home(code: str) -> str:
+    with translation.override(code):
+        return reverse("directory:home")
 
 
 @register.filter

@@ -87,6 +87,26 @@ def test_the_language_switcher_keeps_the_current_page(client):
         assert f'href="/{lang}/networks/brumenta/"' in html
 
 
+def language_hrefs(html: str) -> dict[str, str]:
+    """The language switcher's links: {language: href}."""
+    return {
+        code: href for href, code in re.findall(r'<a href="([^"]*)" lang="(\w\w)" hreflang', html)
+    }
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["//evil.example/x", "/\\evil.example/x", "///evil.example/x", "/en/no-such-page/"],
+)
+def test_the_404_language_switcher_never_links_off_site(client, path):
+    # The test client would read "//evil.example" as a host: the path goes in as the server
+    # receives it.
+    response = client.get("/", PATH_INFO=path, HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 404
+    hrefs = language_hrefs(response.content.decode())
+    assert hrefs == {lang: f"/{lang}/" for lang in LANGUAGES}
+
+
 def test_outside_links_carry_noreferrer(client):
     html = client.get("/en/groups/zelfmoordlijn-1813/").content.decode()
     external = re.findall(r'<a href="https?://[^"]+"[^>]*>', html)
