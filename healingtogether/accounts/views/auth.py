@@ -23,7 +23,6 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import (
-    url_has_allowed_host_and_scheme,
     urlencode,
     urlsafe_base64_decode,
     urlsafe_base64_encode,
@@ -32,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from healingtogether.lib import emails
+from healingtogether.lib.http import safe_next
 from healingtogether.lib.ratelimit import client_key, limited
 
 from ..auth_forms import (
@@ -60,16 +60,6 @@ VALID, USED, EXPIRED, INVALID = "valid", "used", "expired", "invalid"
 
 
 # Shared helpers ---------------------------------------------------------------------------------
-
-
-def safe_next(request, candidate: str | None = None) -> str:
-    """The `next` address if it stays on this site, else ""; never an open redirect."""
-    if candidate is None:
-        candidate = request.POST.get("next") or request.GET.get("next") or ""
-    allowed = url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return candidate if allowed else ""
 
 
 def too_many_attempts(request, window: int):
