@@ -45,6 +45,7 @@ from ..auth_forms import (
     user_with_email,
 )
 from ..models import AuditEntry, Invitation, Membership, Profile, language_of, organisations_of
+from ..tokens import Verdict
 
 # (attempts, seconds) before a client or an address has to wait.
 LOGIN_FAILURES, LOGIN_WINDOW = 5, 15 * 60
@@ -54,9 +55,6 @@ INVITATIONS, INVITATION_WINDOW = 20, 3600
 
 VERIFY_SALT = "healingtogether.accounts.verify"
 INVITATION_SALT = "healingtogether.accounts.invitation"
-
-# What a link from an email turned out to be.
-VALID, USED, EXPIRED, INVALID = "valid", "used", "expired", "invalid"
 
 
 # Shared helpers ---------------------------------------------------------------------------------
@@ -105,21 +103,21 @@ def _user_from_uid(uidb64: str):
 
 
 def read_verification(uidb64: str, token: str):
-    """(state, user) for a verification link: VALID, USED (address already verified), EXPIRED
+    """(Verdict, user) for a verification link: VALID, USED (address already verified), EXPIRED
     or INVALID (forged, mistyped, or replaced by a newer link)."""
     user = _user_from_uid(uidb64)
     if user is None:
-        return INVALID, None
+        return Verdict.INVALID, None
     value = f"{_verification_value(user)}:{token}"
     try:
         _verification_signer().unsign(value, max_age=settings.PASSWORD_RESET_TIMEOUT)
-        state = VALID
+        state = Verdict.VALID
     except signing.SignatureExpired:
-        state = EXPIRED
+        state = Verdict.EXPIRED
     except signing.BadSignature:
-        return INVALID, None
+        return Verdict.INVALID, None
     if email_verified(user):
-        return USED, user
+        return Verdict.USED, user
     return state, user
 
 
@@ -217,12 +215,12 @@ def verify(request, uidb64, token):
     cannot sign a visitor into somebody else's account."""
     state, user = read_verification(uidb64, token)
     next_url = safe_next(request)
-    if state == VALID and request.method == "POST":
+    if state == Verdict.VALID and request.method == "POST":
         if activate(user):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Thank you: your email address is verified."))
             return redirect(next_url or settings.LOGIN_REDIRECT_URL)
-        state = USED
+        state = Verdict.USED
     context = {
         "state": state,
         "next": next_url,
@@ -230,7 +228,10 @@ def verify(request, uidb64, token):
         "form": EmailForm(),
     }
     return render(
-        request, "accounts/verify.html", context, status=400 if state in (EXPIRED, INVALID) else 200
+        request,
+        "accounts/verify.html",
+        context,
+        status=400 if state in (Verdict.EXPIRED, Verdict.INVALID) else 200,
     )
 
 
@@ -393,19 +394,19 @@ def invitation_link(invitation, language: str) -> str:
 
 
 def read_invitation(token: str):
-    """(state, invitation): VALID, USED (someone accepted it already), EXPIRED or INVALID."""
+    """(Verdict, invitation): VALID, USED (someone accepted it already), EXPIRED or INVALID."""
     try:
         pk = int(_invitation_signer().unsign(token, max_age=settings.EMAIL_LINK_MAX_AGE))
     except signing.SignatureExpired:
-        return EXPIRED, None
+        return Verdict.EXPIRED, None
     except (signing.BadSignature, ValueError):
-        return INVALID, None
+        return Verdict.INVALID, None
     invitation = (
         Invitation.objects.select_related("organisation", "invited_by").filter(pk=pk).first()
     )
     if invitation is None:
-        return INVALID, None
-    return (USED if invitation.accepted_at else VALID), invitation
+        return Verdict.INVALID, None
+    return (Verdict.USED if invitation.accepted_at else Verdict.VALID), invitation
 
 
 @login_required
@@ -468,11 +469,11 @@ def accept_invitation(request, token):
     state, invitation = read_invitation(token)
     user = request.user
     is_member = (
-        state in (VALID, USED)
+        state in (Verdict.VALID, Verdict.USED)
         and user.is_authenticated
         and Membership.objects.filter(user=user, organisation=invitation.organisation).exists()
     )
-    if state == VALID and request.method == "POST" and not is_member:
+    if state == Verdict.VALID and request.method == "POST" and not is_member:
         if not user.is_authenticated:
             return redirect(with_next(reverse("accounts:login"), request.path))
         if join(invitation, user):
@@ -482,7 +483,7 @@ def accept_invitation(request, token):
                 % {"organisation": invitation.organisation.name},
             )
             return redirect("accounts:workspace")
-        state = USED
+        state = Verdict.USED
     context = {
         "state": state,
         "invitation": invitation,
@@ -490,7 +491,7 @@ def accept_invitation(request, token):
         "login_url": with_next(reverse("accounts:login"), request.path),
         "signup_url": with_next(reverse("accounts:signup"), request.path),
     }
-    status = 400 if state in (EXPIRED, INVALID) else 200
+    status = 400 if state in (Verdict.EXPIRED, Verdict.INVALID) else 200
     return render(request, "accounts/invitation.html", context, status=status)
 
 
