@@ -91,7 +91,7 @@ def _stale_groups(now):
     """Listed groups that say "may be out of date", the longest unconfirmed first."""
     return (
         Group.objects.listed()
-        .filter(Q(confirmed_at__isnull=True) | Q(confirmed_at__lt=now - STALE_AFTER))
+        .stale(now)
         .select_related("organisation")
         .annotate(pending_revision=_pending_revision())
         .order_by(F("confirmed_at").asc(nulls_first=True), "pk")
