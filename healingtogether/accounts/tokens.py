@@ -7,12 +7,12 @@ moderator's approval) also retires it. The signature carries its own timestamp, 
 than settings.EMAIL_LINK_MAX_AGE is refused.
 """
 
-import enum
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.db import models
 
 from healingtogether.directory.models import Group
 
@@ -20,11 +20,16 @@ SALT = "healingtogether.accounts.group-confirmation"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-class Verdict(enum.Enum):
-    VALID = "valid"  # the group's details can be confirmed with this link
-    USED = "used"  # the details were confirmed since the link was sent
-    EXPIRED = "expired"  # older than EMAIL_LINK_MAX_AGE
-    INVALID = "invalid"  # forged, damaged, or the group is no longer listed
+class Verdict(models.TextChoices):
+    """What a link from an email turned out to be: a confirmation link here, and the
+    verification and invitation links of views/auth.py. The values are what the templates
+    compare `state` with."""
+
+    VALID = "valid"  # the link can still do what it was sent for
+    USED = "used"  # done already (details confirmed since, address verified, invitation taken)
+    EXPIRED = "expired"  # older than its max age
+    INVALID = "invalid"  # forged, damaged, or what it points at is gone or no longer listed
+    REVOKED = "revoked"  # an invitation a member withdrew, or whose inviter has left
 
 
 @dataclass

@@ -179,6 +179,13 @@ class GroupQuerySet(models.QuerySet):
         """Listed and confirmed within EXPIRED_AFTER: what search results may show."""
         return self.listed().filter(confirmed_at__gte=(now or timezone.now()) - EXPIRED_AFTER)
 
+    def stale(self, now=None):
+        """Unconfirmed for STALE_AFTER (or never confirmed): the rule of Group.is_stale, for
+        querysets. Says nothing of the status; chain it after listed() for what the public sees.
+        The search snapshot mirrors it in numpy (search.engine._stale)."""
+        cutoff = (now or timezone.now()) - STALE_AFTER
+        return self.filter(models.Q(confirmed_at__isnull=True) | models.Q(confirmed_at__lt=cutoff))
+
     def due_for_reminder(self, now=None):
         """Listed groups unconfirmed for REMIND_AFTER whose organisers were not reminded since
         their last confirmation."""
@@ -409,7 +416,8 @@ class Group(TranslatedMixin, models.Model):
 
     @property
     def is_stale(self) -> bool:
-        """Unconfirmed for STALE_AFTER: the page warns that the details may be out of date."""
+        """Unconfirmed for STALE_AFTER: the page warns that the details may be out of date.
+        GroupQuerySet.stale() is the same rule for querysets."""
         return self.confirmed_at is None or timezone.now() - self.confirmed_at > STALE_AFTER
 
     @property

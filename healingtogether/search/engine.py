@@ -280,8 +280,11 @@ NAME_MISS_BIT = 2 * RANK_BITS + 1
 
 
 def _stale(snap, rows) -> np.ndarray:
-    """Which rows are stale right now (unconfirmed for STALE_AFTER), as 0/1: the same test as
-    Group.is_stale, so a result ranked lower is exactly one whose card says "may be out of date"."""
+    """Which rows are stale right now (unconfirmed for STALE_AFTER), as 0/1: the rule of
+    GroupQuerySet.stale() and Group.is_stale (confirmed before now - STALE_AFTER, here to the
+    second, as the snapshot keeps seconds), so a result
+    ranked lower is exactly one whose card says "may be out of date". Change them together.
+    The snapshot holds only searchable groups, so none has a null confirmed_at here."""
     cutoff = int((timezone.now() - STALE_AFTER).timestamp())
     return (snap.confirmed[rows] < cutoff).astype(np.int64)
 

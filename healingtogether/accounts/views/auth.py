@@ -23,7 +23,6 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import (
-    url_has_allowed_host_and_scheme,
     urlencode,
     urlsafe_base64_decode,
     urlsafe_base64_encode,
@@ -33,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from healingtogether.lib import emails
+from healingtogether.lib.http import safe_next
 from healingtogether.lib.ratelimit import client_key, limited, mark, mark_once, marked
 
 from ..auth_forms import (
@@ -53,6 +53,7 @@ from ..models import (
     language_of,
     organisations_of,
 )
+from ..tokens import Verdict
 
 # (attempts, seconds) before a client or an address has to wait.
 LOGIN_FAILURES, LOGIN_WINDOW = 5, 15 * 60
@@ -63,23 +64,8 @@ INVITATIONS, INVITATION_WINDOW = 20, 3600
 VERIFY_SALT = "healingtogether.accounts.verify"
 INVITATION_SALT = "healingtogether.accounts.invitation"
 
-# What a link from an email turned out to be.
-VALID, USED, EXPIRED, INVALID = "valid", "used", "expired", "invalid"
-# An invitation a member revoked, or whose inviter has left the organisation.
-REVOKED = "revoked"
-
 
 # Shared helpers ---------------------------------------------------------------------------------
-
-
-def safe_next(request, candidate: str | None = None) -> str:
-    """The `next` address if it stays on this site, else ""; never an open redirect."""
-    if candidate is None:
-        candidate = request.POST.get("next") or request.GET.get("next") or ""
-    allowed = url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return candidate if allowed else ""
 
 
 def too_many_attempts(request, window: int):
@@ -125,21 +111,21 @@ def _user_from_uid(uidb64: str):
 
 
 def read_verification(uidb64: str, token: str):
-    """(state, user) for a verification link: VALID, USED (address already verified), EXPIRED
+    """(Verdict, user) for a verification link: VALID, USED (address already verified), EXPIRED
     or INVALID (forged, mistyped, or replaced by a newer link)."""
     user = _user_from_uid(uidb64)
     if user is None:
-        return INVALID, None
+        return Verdict.INVALID, None
     value = f"{_verification_value(user)}:{token}"
     try:
         _verification_signer().unsign(value, max_age=settings.PASSWORD_RESET_TIMEOUT)
-        state = VALID
+        state = Verdict.VALID
     except signing.SignatureExpired:
-        state = EXPIRED
+        state = Verdict.EXPIRED
     except signing.BadSignature:
-        return INVALID, None
+        return Verdict.INVALID, None
     if email_verified(user):
-        return USED, user
+        return Verdict.USED, user
     return state, user
 
 
@@ -258,12 +244,12 @@ def verify(request, uidb64, token):
     cannot sign a visitor into somebody else's account."""
     state, user = read_verification(uidb64, token)
     next_url = safe_next(request)
-    if state == VALID and request.method == "POST":
+    if state == Verdict.VALID and request.method == "POST":
         if activate(user):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Thank you: your email address is verified."))
             return redirect(next_url or settings.LOGIN_REDIRECT_URL)
-        state = USED
+        state = Verdict.USED
     context = {
         "state": state,
         "next": next_url,
@@ -271,7 +257,10 @@ def verify(request, uidb64, token):
         "form": EmailForm(),
     }
     return render(
-        request, "accounts/verify.html", context, status=400 if state in (EXPIRED, INVALID) else 200
+        request,
+        "accounts/verify.html",
+        context,
+        status=400 if state in (Verdict.EXPIRED, Verdict.INVALID) else 200,
     )
 
 
@@ -505,22 +494,22 @@ def read_invitation(token: str):
     try:
         pk = int(_invitation_signer().unsign(token, max_age=settings.EMAIL_LINK_MAX_AGE))
     except signing.SignatureExpired:
-        return EXPIRED, None
+        return Verdict.EXPIRED, None
     except (signing.BadSignature, ValueError):
-        return INVALID, None
+        return Verdict.INVALID, None
     invitation = (
         Invitation.objects.select_related("organisation", "invited_by").filter(pk=pk).first()
     )
     if invitation is None:
-        return INVALID, None
+        return Verdict.INVALID, None
     if invitation.accepted_at:
-        return USED, invitation
+        return Verdict.USED, invitation
     inviter_is_member = Membership.objects.filter(
         user_id=invitation.invited_by_id, organisation_id=invitation.organisation_id
     ).exists()
     if invitation.revoked_at or not inviter_is_member:
-        return REVOKED, invitation
-    return VALID, invitation
+        return Verdict.REVOKED, invitation
+    return Verdict.VALID, invitation
 
 
 def is_invited_account(invitation, user) -> bool:
@@ -627,17 +616,17 @@ def accept_invitation(request, token):
     state, invitation = read_invitation(token)
     user = request.user
     is_member = (
-        state in (VALID, USED)
+        state in (Verdict.VALID, Verdict.USED)
         and user.is_authenticated
         and Membership.objects.filter(user=user, organisation=invitation.organisation).exists()
     )
     wrong_account = (
-        state == VALID
+        state == Verdict.VALID
         and user.is_authenticated
         and not is_member
         and not is_invited_account(invitation, user)
     )
-    if state == VALID and request.method == "POST" and not is_member:
+    if state == Verdict.VALID and request.method == "POST" and not is_member:
         if not user.is_authenticated:
             return redirect(with_next(reverse("accounts:login"), request.path))
         # Signed in with another account: nothing changes, the page says whose invitation it is.
@@ -649,7 +638,7 @@ def accept_invitation(request, token):
                     % {"organisation": invitation.organisation.name},
                 )
                 return redirect("accounts:workspace")
-            state = USED
+            state = Verdict.USED
     context = {
         "state": state,
         "invitation": invitation,
@@ -658,7 +647,7 @@ def accept_invitation(request, token):
         "login_url": with_next(reverse("accounts:login"), request.path),
         "signup_url": with_next(reverse("accounts:signup"), request.path),
     }
-    status = 400 if state in (EXPIRED, INVALID, REVOKED) else 200
+    status = 400 if state in (Verdict.EXPIRED, Verdict.INVALID, Verdict.REVOKED) else 200
     if wrong_account and request.method == "POST":
         status = 403
     return render(request, "accounts/invitation.html", context, status=status)

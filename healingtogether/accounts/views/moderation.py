@@ -21,7 +21,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -39,6 +38,7 @@ from healingtogether.directory.models import (
     Topic,
 )
 from healingtogether.directory.schedule_text import describe
+from healingtogether.lib.http import safe_next
 from healingtogether.lib.i18n import CONTENT_LANGUAGES
 from healingtogether.places.models import Province, Region
 
@@ -80,16 +80,6 @@ def _pending_revision(group_field: str = "pk"):
     return Subquery(pending.values("pk")[:1])
 
 
-def _safe_next(request, fallback: str) -> str:
-    """Where to go back after a small action: the page it was posted from, if it is ours."""
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
 # The queue ----------------------------------------------------------------------------------
 
 
@@ -101,7 +91,7 @@ def _stale_groups(now):
     """Listed groups that say "may be out of date", the longest unconfirmed first."""
     return (
         Group.objects.listed()
-        .filter(Q(confirmed_at__isnull=True) | Q(confirmed_at__lt=now - STALE_AFTER))
+        .stale(now)
         .select_related("organisation")
         .annotate(pending_revision=_pending_revision())
         .order_by(F("confirmed_at").asc(nulls_first=True), "pk")
@@ -356,7 +346,9 @@ def check_credential(request, public_id):
             request,
             _("The credential of “%(name)s” was already checked.") % {"name": group.name},
         )
-    return redirect(_safe_next(request, reverse("accounts:moderation")))
+    # Back to the page the action was posted from, if it is ours.
+    back = safe_next(request, request.POST.get("next", ""), reverse("accounts:moderation"))
+    return redirect(back)
 
 
 @moderator_required
@@ -368,7 +360,9 @@ def confirm_details(request, public_id):
     messages.success(
         request, _("The details of “%(name)s” are confirmed as of today.") % {"name": group.name}
     )
-    return redirect(_safe_next(request, reverse("accounts:moderation")))
+    # Back to the page the action was posted from, if it is ours.
+    back = safe_next(request, request.POST.get("next", ""), reverse("accounts:moderation"))
+    return redirect(back)
 
 
 # Visitors' reports --------------------------------------------------------------------------

@@ -1,10 +1,12 @@
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import IntegrityError
-from django.utils import translation
+from django.utils import timezone, translation
 
+from healingtogether.directory.models import STALE_AFTER, Group
 from healingtogether.test import make_group, make_schedule
 
 pytestmark = pytest.mark.django_db
@@ -51,3 +53,22 @@ def test_a_schedule_stops_after_its_last_date():
     schedule = make_schedule(make_group(), dtstart=date(2026, 1, 6), until=date(2026, 1, 20))
     sessions = schedule.upcoming(5, after=datetime(2026, 1, 1, tzinfo=BRUSSELS))
     assert [s.date() for s in sessions] == [date(2026, 1, 6), date(2026, 1, 13), date(2026, 1, 20)]
+
+
+def test_the_stale_queryset_and_is_stale_agree_around_the_limit():
+    now = timezone.now()
+    groups = {
+        "just inside": make_group(confirmed_at=now - STALE_AFTER + timedelta(seconds=1)),
+        "on the limit": make_group(confirmed_at=now - STALE_AFTER),
+        "just outside": make_group(confirmed_at=now - STALE_AFTER - timedelta(seconds=1)),
+        "never confirmed": make_group(confirmed_at=None),
+    }
+    with time_machine.travel(now, tick=False):
+        stale = set(Group.objects.stale().values_list("pk", flat=True))
+        for label, group in groups.items():
+            group.refresh_from_db()
+            assert (group.pk in stale) == group.is_stale, label
+    assert {label for label, group in groups.items() if group.pk in stale} == {
+        "just outside",
+        "never confirmed",
+    }
