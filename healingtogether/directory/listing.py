@@ -257,6 +257,7 @@ def save(obj, data: dict | None = None, *, service_area=None, **record):
             obj.credential_checked_at = (
                 None  # a new number is checked again before the page says so
             )
+        obj.fresh_at = obj.compute_fresh_at()
         obj.save()
         for name, model in TERMS_AND_LANGUAGES.items():
             if name in data:
@@ -300,8 +301,17 @@ def update(groups, **values) -> int:
     with changes():
         ids = list(groups.values_list("pk", flat=True))
         Group.objects.filter(pk__in=ids).update(updated_at=timezone.now(), **values)
+        if {"confirmed_at", "checked_on"} & set(values):
+            _refresh_fresh_at(ids)
         changed(ids)
     return len(ids)
+
+
+def _refresh_fresh_at(ids) -> None:
+    rows = Group.objects.filter(pk__in=ids).only("confirmed_at", "checked_on", "fresh_at")
+    for group in rows:
+        group.fresh_at = group.compute_fresh_at()
+    Group.objects.bulk_update(rows, ["fresh_at"], batch_size=1000)
 
 
 def set_status(groups, status: str) -> int:

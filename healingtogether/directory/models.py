@@ -5,6 +5,7 @@ taxonomy_term) so that open-data import and export are a mapping, not a rewrite.
 
 import uuid
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from dateutil import rrule
 from django.core.exceptions import ValidationError
@@ -164,10 +165,20 @@ class Organisation(TranslatedMixin, models.Model):
         return reverse("directory:organisation", args=[self.slug])
 
 
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
 # Freshness: a listing nobody has confirmed for a while fades out instead of misleading people.
 REMIND_AFTER = timedelta(days=150)  # organisers are asked to confirm their details
 STALE_AFTER = timedelta(days=180)  # the page says "may be out of date"; it ranks lower
 EXPIRED_AFTER = timedelta(days=365)  # it leaves search results; its page still answers
+
+
+class Confidence(models.TextChoices):
+    """How sure our team was of a compiled listing's facts."""
+
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
 
 
 class GroupQuerySet(models.QuerySet):
@@ -176,15 +187,15 @@ class GroupQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED)
 
     def searchable(self, now=None):
-        """Listed and confirmed within EXPIRED_AFTER: what search results may show."""
-        return self.listed().filter(confirmed_at__gte=(now or timezone.now()) - EXPIRED_AFTER)
+        """Listed and fresh within EXPIRED_AFTER: what search results may show."""
+        return self.listed().filter(fresh_at__gte=(now or timezone.now()) - EXPIRED_AFTER)
 
     def stale(self, now=None):
-        """Unconfirmed for STALE_AFTER (or never confirmed): the rule of Group.is_stale, for
-        querysets. Says nothing of the status; chain it after listed() for what the public sees.
-        The search snapshot mirrors it in numpy (search.engine._stale)."""
+        """Not confirmed or checked for STALE_AFTER: the rule of Group.is_stale, for querysets.
+        Says nothing of the status; chain it after listed() for what the public sees. The search
+        snapshot mirrors it in numpy (search.engine._stale)."""
         cutoff = (now or timezone.now()) - STALE_AFTER
-        return self.filter(models.Q(confirmed_at__isnull=True) | models.Q(confirmed_at__lt=cutoff))
+        return self.filter(models.Q(fresh_at__isnull=True) | models.Q(fresh_at__lt=cutoff))
 
     def due_for_reminder(self, now=None):
         """Listed groups unconfirmed for REMIND_AFTER whose organisers were not reminded since
@@ -340,6 +351,18 @@ class Group(TranslatedMixin, models.Model):
     )
     # When the organiser or a moderator last confirmed the facts: never set by an ordinary save.
     confirmed_at = models.DateTimeField(_("details confirmed at"), null=True, blank=True)
+    # A listing our team compiled from public pages: the day it checked them (not a
+    # confirmation), the date of those pages when known, short quotes from them, and how sure the
+    # compiler was.
+    checked_on = models.DateField(_("compiled from public sources on"), null=True, blank=True)
+    source_date = models.DateField(_("date of the sources"), null=True, blank=True)
+    evidence = models.JSONField(_("evidence quotes"), default=list, blank=True)
+    confidence = models.CharField(
+        _("confidence"), max_length=6, choices=Confidence.choices, blank=True
+    )
+    # The later of confirmed_at and checked_on: what freshness (stale, expired, the order of
+    # results) counts from. Derived; kept by the listing writer (directory/listing.py).
+    fresh_at = models.DateTimeField(null=True, blank=True, editable=False)
     reminded_at = models.DateTimeField(
         _("freshness reminder sent at"), null=True, blank=True, editable=False
     )
@@ -384,6 +407,7 @@ class Group(TranslatedMixin, models.Model):
             models.Index(fields=["status", "kind"], name="directory_group_status_kind"),
             models.Index(fields=["next_session_at"], name="directory_group_next_session"),
             models.Index(fields=["confirmed_at"], name="directory_group_confirmed_at"),
+            models.Index(fields=["fresh_at"], name="directory_group_fresh_at"),
             # Search snapshots ask for the latest update to know when to rebuild.
             models.Index(fields=["updated_at"], name="directory_group_updated_at"),
         ]
@@ -418,12 +442,26 @@ class Group(TranslatedMixin, models.Model):
     def is_stale(self) -> bool:
         """Unconfirmed for STALE_AFTER: the page warns that the details may be out of date.
         GroupQuerySet.stale() is the same rule for querysets."""
-        return self.confirmed_at is None or timezone.now() - self.confirmed_at > STALE_AFTER
+        return self.fresh_at is None or timezone.now() - self.fresh_at > STALE_AFTER
 
     @property
     def is_expired(self) -> bool:
         """Unconfirmed for EXPIRED_AFTER: no longer in search results."""
-        return self.confirmed_at is None or timezone.now() - self.confirmed_at > EXPIRED_AFTER
+        return self.fresh_at is None or timezone.now() - self.fresh_at > EXPIRED_AFTER
+
+    @property
+    def is_compiled(self) -> bool:
+        """Compiled by our team from public pages and not confirmed since by anyone."""
+        return self.checked_on is not None and self.confirmed_at is None
+
+    def compute_fresh_at(self):
+        """The later of the confirmation and the day our team checked the public sources."""
+        checked = (
+            datetime.combine(self.checked_on, time.min, tzinfo=BRUSSELS)
+            if self.checked_on
+            else None
+        )
+        return max((m for m in (self.confirmed_at, checked) if m is not None), default=None)
 
     @property
     def is_network(self) -> bool:
@@ -452,6 +490,8 @@ class Location(models.Model):
     y = models.FloatField(null=True, blank=True, editable=False)
     z = models.FloatField(null=True, blank=True, editable=False)
     access_notes = models.CharField(_("access notes"), max_length=300, blank=True)
+    # Only the municipality is known: the point is its centre, and pages say so.
+    approximate = models.BooleanField(_("approximate location"), default=False)
 
     class Meta:
         verbose_name = _("location")

@@ -284,7 +284,7 @@ def _stale(snap, rows) -> np.ndarray:
     GroupQuerySet.stale() and Group.is_stale (confirmed before now - STALE_AFTER, here to the
     second, as the snapshot keeps seconds), so a result
     ranked lower is exactly one whose card says "may be out of date". Change them together.
-    The snapshot holds only searchable groups, so none has a null confirmed_at here."""
+    The snapshot holds only searchable groups, so none has a null fresh_at here."""
     cutoff = int((timezone.now() - STALE_AFTER).timestamp())
     return (snap.confirmed[rows] < cutoff).astype(np.int64)
 

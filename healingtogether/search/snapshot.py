@@ -9,7 +9,8 @@ Each process keeps one snapshot and checks, at most every couple of seconds, whe
 changed (their count, highest id and latest update) or the day changed; if so it rebuilds. So any
 number of workers on any number of machines stay correct without talking to each other.
 
-Only searchable groups are in it: listed and confirmed within EXPIRED_AFTER. Expiry needs no
+Only searchable groups are in it: listed and fresh (confirmed, or checked by our team) within
+EXPIRED_AFTER. Expiry needs no
 write: the day (in Belgium) is part of the version, so a listing that passed 365 days without a
 confirmation leaves the results at the first rebuild of the next day at the latest.
 """
@@ -67,9 +68,9 @@ class Snapshot:
     multi: dict  # facet -> 0/1 float32 matrix, groups x values (counted with a matrix product)
     loc_row: np.ndarray  # for each location: its group's row
     loc_xyz: np.ndarray  # for each location: unit vector (n x 3)
-    confirmed: np.ndarray  # when each group was last confirmed, in epoch seconds
+    confirmed: np.ndarray  # each group's fresh_at (last confirmed or checked), epoch seconds
     # Each group's place in three orders, so a search sorts one integer key per group:
-    default_rank: np.ndarray  # most recently confirmed first, then by slug
+    default_rank: np.ndarray  # freshest first, then by slug
     newest_rank: np.ndarray  # most recently listed first, then the default order
     next_rank: np.ndarray  # soonest next session first (none last), then the default order
     version: tuple
@@ -167,7 +168,7 @@ def build() -> Snapshot:
     searchable = Group.objects.searchable()
     rows = list(
         searchable.order_by("id").values_list(
-            "id", "slug", "confirmed_at", "created_at", "next_session_at", *SCALAR.values()
+            "id", "slug", "fresh_at", "created_at", "next_session_at", *SCALAR.values()
         )
     )
     ids = np.array([r[0] for r in rows], dtype=np.int64)

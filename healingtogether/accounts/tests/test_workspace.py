@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from healingtogether.accounts.models import AuditEntry, Membership, Revision
+from healingtogether.directory import listing
 from healingtogether.directory.models import Group, Organisation, Schedule, Status
 from healingtogether.search.engine import SearchParams, run
 from healingtogether.test import (
@@ -109,7 +110,9 @@ def test_it_lists_the_groups_with_their_state_in_words(client, organisation, pub
 def test_it_says_when_changes_wait_and_when_a_group_may_be_out_of_date(
     client, organiser, published
 ):
-    Group.objects.filter(pk=published.pk).update(confirmed_at=timezone.now() - timedelta(days=200))
+    listing.update(
+        Group.objects.filter(pk=published.pk), confirmed_at=timezone.now() - timedelta(days=200)
+    )
     client.post(reverse("accounts:edit_group", args=[published.public_id]), group_form())
     page = client.get(reverse("accounts:workspace")).content.decode()
     assert "Changes waiting for review" in page

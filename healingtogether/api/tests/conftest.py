@@ -10,6 +10,7 @@ from django.utils import timezone
 from jsonschema import Draft202012Validator, FormatChecker
 
 from healingtogether.api.hsds.spec import SPEC_DIR, registry
+from healingtogether.directory import listing
 from healingtogether.directory.models import Approach, Audience, Group, Language, Topic
 from healingtogether.places.models import Municipality
 from healingtogether.test import make_group, make_location, make_organisation, make_schedule
@@ -74,7 +75,7 @@ def rich_group(db):
         closes_at=time(21, 0),
         note="Sauf en août",
     )
-    Group.objects.filter(pk=group.pk).update(confirmed_at=timezone.now())
+    listing.update(Group.objects.filter(pk=group.pk), confirmed_at=timezone.now())
     group.refresh_from_db()
     return group
 
