@@ -26,6 +26,7 @@ data: setup
 	$(MANAGE) load_resources
 	$(MANAGE) load_articles
 	$(MANAGE) refresh_next_sessions
+	$(MANAGE) export_hsds --dumps
 
 run: data
 	$(MANAGE) runserver 127.0.0.1:$(PORT)

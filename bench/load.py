@@ -5,9 +5,11 @@ For each database: the scratch database of bench/common.py (real places and reso
 synthetic groups), served by `make serve` (gunicorn, 2 workers, DEBUG off) on loopback. wrk then
 sends a mix like real visitors' for 60 s over 50 connections, cycling through paths drawn from
 that database: home, search by words, search near a postcode with filters, topic pages, group
-pages, network pages, guides, API search and detail, HSDS services, /healthz. Every request asks
-for gzip, as browsers do. A /healthz-only run of the same length gives the ceiling the mix is
-compared with. Afterwards it reads the resident memory of each gunicorn worker from /proc.
+pages, network pages, guides, API search and detail, HSDS services (pages of summaries, and pages
+of full records: services, organisations with their services, service-at-locations), /healthz.
+Every request asks for gzip, as browsers do. A /healthz-only run of the same length gives the
+ceiling the mix is compared with. Afterwards it reads the resident memory of each gunicorn
+worker from /proc.
 
 Target (issue 7): zero errors (socket errors, or any answer other than 2xx/3xx).
 
@@ -47,7 +49,7 @@ POSTCODES = [place for place in PLACES if place.isdigit()]
 
 # What the mix is made of, out of 1,000 requests.
 SHARES = {
-    "home": 100,
+    "home": 85,
     "search by words": 150,
     "topic page": 50,
     "search near a postcode": 200,
@@ -57,6 +59,7 @@ SHARES = {
     "API search": 80,
     "API group": 50,
     "HSDS services": 40,
+    "HSDS full pages": 15,
     "healthz": 30,
 }
 
@@ -112,6 +115,17 @@ def mix(site: dict, seed: int = 7) -> list[tuple[str, str]]:
             return f"/{lang}/networks/for/?" + urllib.parse.urlencode({"place": rng.choice(PLACES)})
         return f"/{lang}/networks/{rng.choice(site['networks'])}/"
 
+    def hsds_full_page(lang):
+        path, flag = rng.choice(
+            [
+                ("services", "full"),
+                ("organizations", "full_service"),
+                ("service_at_locations", "full"),
+            ]
+        )
+        query = {flag: "true", "per_page": 50, "page": rng.randint(1, 20), "lang": lang}
+        return f"/api/hsds/{path}?" + urllib.parse.urlencode(query)
+
     def guide(lang):
         if rng.random() < 0.3 or not site["articles"]:
             return f"/{lang}/guides/"
@@ -128,6 +142,7 @@ def mix(site: dict, seed: int = 7) -> list[tuple[str, str]]:
         "API search": lambda lang: f"/api/v1/groups?{api_queries.pop()}",
         "API group": lambda lang: f"/api/v1/groups/{rng.choice(site['groups'])[1]}?lang={lang}",
         "HSDS services": lambda lang: f"/api/hsds/services?page={rng.randint(1, 50)}",
+        "HSDS full pages": hsds_full_page,
         "healthz": lambda lang: "/healthz",
     }
     requests = [

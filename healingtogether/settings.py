@@ -282,6 +282,12 @@ EMAIL_LINK_MAX_AGE = 30 * 24 * 3600
 # search snapshot (search/snapshot.py). Tests use 0: every search sees the latest rows.
 SEARCH_RECHECK_SECONDS = envfloat("SEARCH_RECHECK_SECONDS", "2")
 
+# Where `export_hsds --dumps` writes the HSDS API's whole datasets (full=true&format=ndjson...),
+# which the API serves as files rather than building them while a client waits.
+HSDS_DUMP_DIR = Path(os.environ.get("HSDS_DUMP_DIR", BASE_DIR / "var" / "open-data"))
+# Requests for full HSDS records or whole datasets per client a minute (api/hsds/views.py).
+HSDS_FULL_RATE_LIMIT = int(os.environ.get("HSDS_FULL_RATE_LIMIT", "20"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -121,13 +121,17 @@ def _attribute(
     return record
 
 
-def _term_records() -> dict:
-    """(vocabulary key, value) -> taxonomy_term record, in the active language."""
+def term_records() -> dict:
+    """(vocabulary key, value) -> taxonomy_term record, in the active language. A few queries:
+    build it once per answer and pass it to every record."""
     return {
         (vocab.key, value): taxonomy_term(vocab, value, term)
         for vocab in VOCABULARIES
         for value, term in vocab.values()
     }
+
+
+_term_records = term_records
 
 
 # Organisations
@@ -459,6 +463,22 @@ def organization_full(org, groups, *, full_services: bool, terms: dict | None = 
     else:
         record["services"] = [service_fields(g) for g in groups]
     return record
+
+
+def organization_records(organisations, *, full_services: bool, terms=None) -> list[dict]:
+    """Organisations with their listed services, the groups of all of them read in one go
+    (with everything a full service needs), not a query set per organisation."""
+    organisations = list(organisations)
+    terms = terms if terms is not None else term_records()
+    groups = {}
+    for group in (
+        listed_groups().filter(organisation__in=[org.pk for org in organisations]).order_by("slug")
+    ):
+        groups.setdefault(group.organisation_id, []).append(group)
+    return [
+        organization_full(org, groups.get(org.pk, []), full_services=full_services, terms=terms)
+        for org in organisations
+    ]
 
 
 def meta_table_description() -> dict:

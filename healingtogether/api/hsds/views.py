@@ -5,37 +5,68 @@ query parameters. Read-only and open: see api/http.py for CORS, rate limits and 
 
 import json
 import math
+import os
 import threading
 import uuid
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Q
-from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from healingtogether.api.http import data_changed_at, open_data
+from healingtogether.api.http import data_changed_at, open_data, too_many_requests
 from healingtogether.directory.models import Group, Location
 from healingtogether.lib.emails import absolute_url
 from healingtogether.lib.geo import bounding_box, distance_km
 from healingtogether.lib.i18n import CONTENT_LANGUAGES
+from healingtogether.lib.ratelimit import client_key, limited
 from healingtogether.lib.text import fold, tidy, whole_number
 from healingtogether.places.models import PostalCode
 from healingtogether.search.text import matching_ids
 
-from . import records, spec
+from . import dumps, records, spec
 from .vocabulary import BY_ID, VOCABULARIES
 
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50
+# Pages of full records (full, full_service) are heavier: at most this many a page.
+FULL_MAX_PER_PAGE = 50
+# Full records and whole datasets (ndjson) per client per window (seconds), besides the
+# open-data limit every request counts against; settings may change them.
+FULL_RATE_LIMIT = 20
+FULL_RATE_WINDOW = 60
+NDJSON = "application/x-ndjson; charset=utf-8"
 
 
 class BadParameters(Exception):
     def __init__(self, errors: dict[str, str]):
         self.errors = errors
         super().__init__(errors)
+
+
+class TooMany(Exception):
+    """This client asked for full records too often in this window."""
+
+    def __init__(self, window: int):
+        self.window = window
+        super().__init__(window)
+
+
+def _count_heavy(request, heavy: bool) -> None:
+    """Count a request for full records or a whole dataset against its own small limit, so
+    that one client cannot keep every worker busy while staying within the open-data limit."""
+    if not heavy:
+        return
+    limit = getattr(settings, "HSDS_FULL_RATE_LIMIT", FULL_RATE_LIMIT)
+    window = getattr(settings, "HSDS_FULL_RATE_WINDOW", FULL_RATE_WINDOW)
+    if limited("hsds-full", client_key(request), limit, window):
+        raise TooMany(window)
 
 
 def _errors(errors: dict, status: int) -> JsonResponse:
@@ -64,6 +95,8 @@ def hsds_view(view):
                 return view(request, *args, **kwargs)
         except BadParameters as error:
             return _errors(error.errors, 400)
+        except TooMany as error:
+            return too_many_requests(error.window)
         except Http404:
             return _errors({"id": _("Not found.")}, 404)
 
@@ -104,10 +137,16 @@ def _uuid_param(request, name: str) -> uuid.UUID | None:
         raise BadParameters({name: _("This is not an id (a UUID).")}) from None
 
 
-def _page(request) -> tuple[int, int]:
+def _page(request, full: bool = False) -> tuple[int, int]:
     return (
         _whole(request, "page", 1, 1, 100_000),
-        _whole(request, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE),
+        _whole(
+            request,
+            "per_page",
+            min(DEFAULT_PER_PAGE, FULL_MAX_PER_PAGE) if full else DEFAULT_PER_PAGE,
+            1,
+            FULL_MAX_PER_PAGE if full else MAX_PER_PAGE,
+        ),
     )
 
 
@@ -284,7 +323,61 @@ def _streamed(rows, render, lines: bool = False) -> StreamingHttpResponse:
                 for record in render(row) if lines else [render(row)]:
                     yield json.dumps(record, ensure_ascii=False) + "\n"
 
-    return StreamingHttpResponse(output(), content_type="application/x-ndjson; charset=utf-8")
+    return StreamingHttpResponse(output(), content_type=NDJSON)
+
+
+# The filters of each list: a whole dataset comes from a file, which has none.
+SERVICE_FILTERS = (
+    "search",
+    "taxonomy_term_id",
+    "taxonomy_id",
+    "organization_id",
+    "modified_after",
+    "postcode",
+    "proximity",
+)
+
+
+def _dump(request, endpoint: str, flag: str, filters=()):
+    """A whole dataset in full, from the file `export_hsds --dumps` wrote (see dumps.py), with
+    its date; a 503 saying so when there is none yet. Never built while the client waits."""
+    used = [name for name in filters if request.GET.get(name, "").strip()]
+    if used:
+        raise BadParameters(
+            {
+                used[0]: _(
+                    "The whole dataset (format=ndjson with %(flag)s=true) comes without filters: "
+                    "leave this out, or ask for pages with format=json."
+                )
+                % {"flag": flag}
+            }
+        )
+    path = dumps.path_of(endpoint, flag, translation.get_language())
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        missing = _errors(
+            {
+                "format": _(
+                    "The whole dataset has not been written yet (“%(command)s” writes it). "
+                    "Meanwhile, ask for pages with format=json."
+                )
+                % {"command": dumps.COMMAND}
+            },
+            503,
+        )
+        missing["Retry-After"] = "3600"
+        return missing
+    stat = os.fstat(handle.fileno())
+    response = FileResponse(handle, content_type=NDJSON)
+    response["Last-Modified"] = http_date(stat.st_mtime)
+    response["ETag"] = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
+    answer = get_conditional_response(
+        request, etag=response["ETag"], last_modified=int(stat.st_mtime), response=response
+    )
+    if answer is not response:
+        handle.close()
+    return answer
 
 
 def _one(data: dict) -> JsonResponse:
@@ -300,7 +393,10 @@ def _parse_id(value: str) -> uuid.UUID:
 
 @hsds_view
 def root(request):
-    """What this API is: HSDS version, profile and OpenAPI document, and whose work HSDS is."""
+    """What this API is: HSDS version, profile and OpenAPI document, whose work HSDS is, and
+    where the whole datasets are, in this language, with when they were written (null: not
+    written yet)."""
+    language = translation.get_language()
     return _one(
         {
             "version": spec.VERSION,
@@ -312,6 +408,16 @@ def root(request):
                 "license": spec.LICENSE,
                 "license_url": spec.LICENSE_URL,
             },
+            "full_datasets": [
+                {
+                    "url": absolute_url(
+                        f"{reverse(f'hsds:{endpoint}')}?{flag}=true&format=ndjson&lang={language}"
+                    ),
+                    "language": language,
+                    "last_modified": records.iso(dumps.made_at(endpoint, flag, language)),
+                }
+                for endpoint, flag in dumps.KINDS
+            ],
         }
     )
 
@@ -324,18 +430,22 @@ def openapi(request):
 @hsds_view
 def services(request):
     minimal, full = _flag(request, "minimal"), _flag(request, "full")
-    page, per_page = _page(request)
+    page, per_page = _page(request, full=full and not minimal)
     form = _format(request)
+    _count_heavy(request, full or form == "ndjson")
+    if full and not minimal and form == "ndjson":
+        return _dump(request, "services", "full", SERVICE_FILTERS)
     groups = _filtered_groups(request).select_related("organisation").order_by("slug")
     if full:
         groups = groups.prefetch_related(*records.GROUP_PREFETCH)
     elif not minimal:
         groups = groups.prefetch_related("audiences")
+    terms = records.term_records() if full and not minimal else None
 
     def render(group):
         if minimal:
             return {"id": str(group.public_id), "last_modified": records.iso(group.updated_at)}
-        return records.service(group) if full else records.service_summary(group)
+        return records.service(group, terms) if full else records.service_summary(group)
 
     if form == "ndjson":
         return _streamed(groups.iterator(chunk_size=500), render)
@@ -365,27 +475,26 @@ def _organisations(request):
     return list(found)
 
 
-def _organisation_record(org, full: bool, full_service: bool) -> dict:
+def _organisation_records(orgs, full: bool, full_service: bool) -> list[dict]:
     if not (full or full_service):
-        return records.organization_summary(org)
-    groups = records.listed_groups().filter(organisation=org).order_by("slug")
-    return records.organization_full(org, groups, full_services=full_service)
+        return [records.organization_summary(org) for org in orgs]
+    return records.organization_records(orgs, full_services=full_service)
 
 
 @hsds_view
 def organizations(request):
     full, full_service = _flag(request, "full"), _flag(request, "full_service")
-    page, per_page = _page(request)
+    page, per_page = _page(request, full=full or full_service)
     form = _format(request)
+    _count_heavy(request, full or full_service or form == "ndjson")
+    if form == "ndjson" and (full or full_service):
+        flag = "full_service" if full_service else "full"
+        return _dump(request, "organizations", flag, ("search",))
     found = _organisations(request)
-
-    def render(org):
-        return _organisation_record(org, full, full_service)
-
     if form == "ndjson":
-        return _streamed(found, render)
+        return _streamed(found, records.organization_summary)
     start = (page - 1) * per_page
-    items = [render(org) for org in found[start : start + per_page]]
+    items = _organisation_records(found[start : start + per_page], full, full_service)
     return _paged(request, items, len(found), page, per_page)
 
 
@@ -394,7 +503,7 @@ def organization(request, organization_id):
     org = records.public_organisations().filter(public_id=_parse_id(organization_id)).first()
     if org is None:
         raise Http404
-    return _one(_organisation_record(org, True, _flag(request, "full_service")))
+    return _one(_organisation_records([org], True, _flag(request, "full_service"))[0])
 
 
 @hsds_view
@@ -482,10 +591,10 @@ def _sal_ids() -> dict:
         return _sal_index["ids"]
 
 
-def _sal_record(group, index, loc, full: bool) -> dict:
+def _sal_record(group, index, loc, full: bool, terms=None) -> dict:
     record = records.service_at_location(group, index, loc)
     if full:
-        record["service"] = records.service(group)
+        record["service"] = records.service(group, terms)
         return record
     record["location"] = {k: v for k, v in record["location"].items() if not isinstance(v, list)}
     record["service"] = records.service_summary(group)
@@ -513,20 +622,24 @@ def _sal_rows(request) -> list[tuple[int, int]]:
 
 def _sal_records(rows, full: bool) -> list[dict]:
     groups = records.listed_groups().in_bulk({group_pk for group_pk, _ in rows})
+    terms = records.term_records() if full else None
     found = []
     for group_pk, location_pk in rows:
         group = groups[group_pk]
         for index, loc in records.service_at_locations(group):
             if loc.pk == location_pk:
-                found.append(_sal_record(group, index, loc, full=full))
+                found.append(_sal_record(group, index, loc, full=full, terms=terms))
     return found
 
 
 @hsds_view
 def service_at_locations(request):
     full = _flag(request, "full")
-    page, per_page = _page(request)
+    page, per_page = _page(request, full=full)
     form = _format(request)
+    _count_heavy(request, full or form == "ndjson")
+    if full and form == "ndjson":
+        return _dump(request, "service_at_locations", "full", SERVICE_FILTERS)
     rows = _sal_rows(request)
     if form == "ndjson":
         chunks = (rows[i : i + 200] for i in range(0, len(rows), 200))
@@ -567,7 +680,10 @@ def document() -> dict:
             "It is shared under the same licence. Texts come in the language of `lang` "
             "(en, fr, nl or de) or of Accept-Language. Errors are JSON objects "
             '{"errors": {"<parameter>": "<message>"}}: 400 for a bad parameter, 404 for an '
-            "unknown id, 429 when a client asks too often."
+            "unknown id, 429 when a client asks too often. Full records (full, full_service) "
+            "come at most 50 a page and count against a smaller limit of their own; whole "
+            "datasets in full (format=ndjson) are files written ahead, without filters, dated "
+            "by Last-Modified and listed at the root (full_datasets)."
         ),
         "license": {"name": spec.LICENSE, "url": spec.LICENSE_URL},
     }
@@ -595,4 +711,25 @@ def document() -> dict:
             responses["429"] = {"description": "Too many requests from this client.", **errors}
             if "{id}" in path:
                 responses["404"] = {"description": "No public record has this id.", **errors}
+            if path in ("/services", "/organizations", "/service_at_locations"):
+                responses["503"] = {
+                    "description": "The whole dataset (format=ndjson in full) is not written yet.",
+                    **errors,
+                }
+    root = doc["paths"]["/"]["get"]["responses"]["200"]["content"]["application/json"]
+    root["schema"]["properties"]["full_datasets"] = {
+        "type": "array",
+        "description": (
+            "The whole datasets in full (format=ndjson), in the language asked, and when each "
+            "was written (null: not yet)."
+        ),
+        "items": {
+            "type": "object",
+            "properties": {
+                "url": {"type": "string", "format": "uri"},
+                "language": {"type": "string"},
+                "last_modified": {"type": ["string", "null"], "format": "date-time"},
+            },
+        },
+    }
     return doc

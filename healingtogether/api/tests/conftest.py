@@ -113,3 +113,10 @@ def problems(object_type: str, record: dict) -> list[str]:
         f"{object_type} {record.get('id')}: {'.'.join(map(str, e.absolute_path))}: {e.message}"
         for e in spec_validator(object_type).iter_errors(record)
     ]
+
+
+@pytest.fixture(autouse=True)
+def dump_dir(settings, tmp_path):
+    """Each test's own folder of whole HSDS datasets: none written until a test writes them."""
+    settings.HSDS_DUMP_DIR = tmp_path / "open-data"
+    return settings.HSDS_DUMP_DIR

@@ -55,6 +55,7 @@ def fuzzable(rich_group, in_transaction, settings, request):
     # Hundreds of requests from one client: lift the per-client limit the API reads
     # (API_RATE_LIMIT), so no answer is a 429. The 429 itself is tested in test_openapi.py.
     settings.API_RATE_LIMIT = 1_000_000
+    settings.HSDS_FULL_RATE_LIMIT = 1_000_000
     # schemathesis 4.32 renames the test node for its report through `_nodeid`, an attribute
     # pytest 9.2 no longer has; give it one to read.
     request.node._nodeid = request.node.nodeid
