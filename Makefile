@@ -7,13 +7,20 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 MANAGE := $(PY) manage.py
 
-.PHONY: run serve test setup data messages lint check-migrations check-messages clean backup restore
+.PHONY: run serve test setup dev-tools data messages lint check-migrations check-messages clean backup restore
 
-# The virtualenv is rebuilt whenever the lock file changes.
+# The virtualenv gets what the site needs to run (requirements.lock) whenever that lock changes;
+# the test and benchmark tools (requirements-dev.lock) are added only by the targets that use them.
 $(VENV)/.installed: requirements.lock
-	$(PYTHON) -m venv $(VENV)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.lock $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	touch $@
+
+dev-tools: $(VENV)/.installed-dev
 
 setup: $(VENV)/.installed
 	@mkdir -p var/static
@@ -50,10 +57,10 @@ serve: var/secret-key data
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	else echo "Chromium is missing: run 'sudo apt-get install chromium'" >&2; exit 1; fi
 
-test: setup /usr/bin/chromium
+test: setup dev-tools /usr/bin/chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: setup
+lint: setup dev-tools
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
