@@ -73,7 +73,7 @@ def organisation(request, slug):
     org = get_object_or_404(
         Organisation.objects.filter(groups__in=groups)
         .distinct()
-        .prefetch_related(Prefetch("groups", queryset=groups, to_attr="listed_groups")),
+        .prefetch_related(Prefetch("groups", queryset=groups.for_cards(), to_attr="listed_groups")),
         slug=slug,
     )
     return render(request, "directory/organisation.html", {"organisation": org})
@@ -89,7 +89,8 @@ def networks(request):
         Coverage.NATIONAL,
     ]
     all_networks = sorted(
-        Group.objects.listed().networks(), key=lambda g: (order.index(g.coverage), g.name.lower())
+        Group.objects.listed().networks().for_cards(),
+        key=lambda g: (order.index(g.coverage), g.name.lower()),
     )
     sections = []
     for coverage in order:

@@ -10,7 +10,6 @@ from typing import Annotated, Literal
 
 import numpy as np
 from django.core.cache import cache
-from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError, field_validator
@@ -21,7 +20,6 @@ from healingtogether.directory.models import (
     Coverage,
     Group,
     Language,
-    Location,
     Status,
     Topic,
 )
@@ -326,11 +324,8 @@ def _fetch(pks) -> list:
     groups = (
         Group.objects.filter(pk__in=pks)
         .select_related("organisation")
-        .prefetch_related(
-            "topics",
-            "session_languages",
-            Prefetch("locations", Location.objects.select_related("municipality")),
-        )
+        .for_cards()
+        .prefetch_related("topics")
     )
     # Checked again here, not in SQL (where "status = published" would make SQLite scan the
     # status index instead of looking up 20 ids): a group unpublished since the snapshot was

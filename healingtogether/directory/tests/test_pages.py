@@ -1,9 +1,14 @@
 import re
+from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from healingtogether.directory.models import Group, Status
-from healingtogether.test import make_group
+from healingtogether.directory.models import STALE_AFTER, Group, Status
+from healingtogether.places.models import Municipality
+from healingtogether.test import make_group, make_location, make_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -133,6 +138,44 @@ def test_the_networks_page_lists_every_public_network(client):
     html = client.get("/en/networks/").content.decode()
     for network in Group.objects.listed().networks():
         assert network.get_absolute_url() in html
+
+
+def test_a_group_looks_the_same_on_its_organisations_page_as_in_search_results(client):
+    group = make_group(
+        organisation=make_organisation(slug="les-amis"),
+        name_fr="Cercle du mardi",
+        description_fr="On se retrouve le mardi soir pour parler du deuil.",
+        confirmed_at=timezone.now() - STALE_AFTER - timedelta(days=1),
+    )
+    municipality = Municipality.objects.get(code="92094")  # Namur
+    make_location(group, municipality=municipality)
+
+    def card(html):
+        url = re.escape(group.get_absolute_url())
+        found = re.search(rf'<li class="card">\s*<h3><a href="{url}">.*?</p>\s*</li>', html, re.S)
+        assert found, html
+        return found.group(0)
+
+    on_organisation = card(client.get("/en/organisations/les-amis/").content.decode())
+    in_search = card(client.get("/en/search/?q=cercle+mardi").content.decode())
+    assert on_organisation == in_search
+    assert "May be out of date: last confirmed on" in on_organisation
+    assert f"<li>{municipality.name}</li>" in on_organisation
+
+
+def test_the_networks_page_fetches_its_cards_details_once_for_all(client):
+    def card_queries():
+        """Queries for what a card shows beyond the group: its place and its languages."""
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/en/networks/").status_code == 200
+        tables = ("directory_location", "session_languages", "places_municipality")
+        return sum(any(t in q["sql"] for t in tables) for q in captured)
+
+    before = card_queries()
+    for _ in range(3):
+        network = make_group(kind=Group.Kind.ADULT_NETWORK, coverage="brussels")
+        make_location(network, municipality=Municipality.objects.get(code="21004"))
+    assert card_queries() == before == 2
 
 
 def test_a_listing_written_in_one_language_says_so(client):
