@@ -7,6 +7,7 @@ instead of running insecurely.
 
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -143,6 +144,11 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The file itself. Connections open it read-write but never create it: a missing file must
+    # give the outage page and a 503 from /healthz, not an empty database that looks healthy.
+    # `manage.py migrate` (so `make run`) and `make restore` create it on purpose.
+    SQLITE_PATH = DATABASES["default"]["NAME"]
+    DATABASES["default"]["NAME"] = f"file:{quote(str(SQLITE_PATH))}?mode=rw"
     # WAL lets readers and one writer work at once; the busy timeout makes a second writer wait
     # instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {

@@ -35,6 +35,13 @@ def database() -> dict:
     return settings.DATABASES["default"]
 
 
+def sqlite_path() -> str:
+    """The SQLite file itself (the connection's NAME is a read-write URI for it)."""
+    from django.conf import settings
+
+    return settings.SQLITE_PATH
+
+
 def engine(db: dict) -> str:
     if db["ENGINE"].endswith("sqlite3"):
         return "sqlite"
@@ -84,7 +91,7 @@ def check_sqlite(connection: sqlite3.Connection, what: str) -> None:
 def backup(folder: Path) -> Path:
     db = database()
     if engine(db) == "sqlite":
-        live = Path(db["NAME"])
+        live = Path(sqlite_path())
         if not live.exists():
             sys.exit(f"no database at {live}")
         path = new_path(folder, live.stem, ".sqlite3")
@@ -128,7 +135,7 @@ def restore(path: Path) -> None:
     if engine(db) == "sqlite":
         if path.suffix != ".sqlite3":
             sys.exit(f"{path} is not an SQLite backup (*.sqlite3)")
-        live = Path(db["NAME"])
+        live = Path(sqlite_path())
         live.parent.mkdir(parents=True, exist_ok=True)
         source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         # Wait for the site's writers rather than fail; the copy then holds the write lock.

@@ -100,11 +100,14 @@ def test_an_unreadable_sqlite_file_gives_503_and_the_site_recovers_when_it_retur
 ):
     ready = migrated_sqlite
     live = tmp_path / "missing" / "db.sqlite3"
+    live.parent.mkdir()
     server = Server(production_settings, f"sqlite:///{live}")
     try:
         assert_down(server)
+        status, _headers, _body = server.get("/healthz")
+        assert status == 503
+        assert not live.exists()  # no request made an empty database in its place
 
-        live.parent.mkdir()
         shutil.copy(ready, live)
         status, _headers, body = server.get("/healthz")
         assert (status, body) == (200, "ok\n")
@@ -233,6 +236,8 @@ def test_two_processes_writing_to_sqlite_at_once_both_succeed(tmp_path):
     # The database is created through our settings, as `manage.py migrate` creates it before any
     # server starts, and stays in WAL mode from then on. (Two processes switching a new file to
     # WAL at the same instant can deadlock, which SQLite reports at once as "locked".)
+    # Connections never create the file: migrate makes it on purpose, and so does this test.
+    database.touch()
     subprocess.run([sys.executable, "-c", SETUP], cwd=BASE_DIR, env=env, check=True, timeout=60)
     with sqlite3.connect(database) as check:
         assert check.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -256,3 +261,15 @@ def test_two_processes_writing_to_sqlite_at_once_both_succeed(tmp_path):
             "first",
             "second",
         ]
+
+
+def test_healthz_says_503_for_a_database_without_our_tables(production_settings, tmp_path):
+    """A file that opens but holds nothing (an empty database) cannot serve a page."""
+    empty = tmp_path / "empty.sqlite3"
+    sqlite3.connect(empty).close()
+    server = Server(production_settings, f"sqlite:///{empty}")
+    try:
+        status, _headers, body = server.get("/healthz")
+        assert (status, body) == (503, "database unavailable\n")
+    finally:
+        server.stop()
