@@ -85,7 +85,8 @@ def test_journey_from_sign_up_to_being_found(live_server, real_data, browser):
     public = seeker.new_page()
     assert public.goto(live_server.url + group.get_absolute_url()).status == 404
 
-    # A moderator logs in, opens the queue and approves the group.
+    # A moderator logs in, opens the queue and reviews the group: its organisation is new, so the
+    # review leads to the organisation's details first, which the moderator approves.
     make_moderator()
     moderator = browser.new_context()
     page = moderator.new_page()
@@ -97,6 +98,9 @@ def test_journey_from_sign_up_to_being_found(live_server, real_data, browser):
     _accessible(axe, page)
     page.get_by_role("link", name=re.compile("Grief circle of Ghent")).first.click()
     _accessible(axe, page)
+    page.get_by_role("link", name=re.compile("review the changes to Friends of Tuesday")).click()
+    page.get_by_role("button", name=re.compile("Approve")).click()
+    page.get_by_role("link", name=re.compile("Grief circle of Ghent")).first.click()
     page.get_by_role("button", name=re.compile("Approve")).click()
     assert page.get_by_text("Approved").count() > 0
     assert any("ana@example.org" in m.to for m in mail.outbox[1:])
