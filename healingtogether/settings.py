@@ -292,7 +292,7 @@ SEARCH_RECHECK_SECONDS = envfloat("SEARCH_RECHECK_SECONDS", "2")
 # which the API serves as files rather than building them while a client waits.
 HSDS_DUMP_DIR = Path(os.environ.get("HSDS_DUMP_DIR", BASE_DIR / "var" / "open-data"))
 # Requests for full HSDS records or whole datasets per client a minute (api/hsds/views.py).
-HSDS_FULL_RATE_LIMIT = int(os.environ.get("HSDS_FULL_RATE_LIMIT", "20"))
+HSDS_FULL_RATE_LIMIT = envint("HSDS_FULL_RATE_LIMIT", "20")
 
 LOGGING = {
     "version": 1,
