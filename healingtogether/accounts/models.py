@@ -276,6 +276,53 @@ class Report(models.Model):
         return f"{self.group}: {self.message[:40]}"
 
 
+class ClaimQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(state=Claim.State.PENDING)
+
+
+class Claim(models.Model):
+    """An organiser asks to take over a listing our team compiled from public pages, for one of
+    their organisations. A moderator approves (the group moves to that organisation) or rejects,
+    once; see accounts/claims.py."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    group = models.ForeignKey(Group, models.CASCADE, related_name="claims")
+    organisation = models.ForeignKey(Organisation, models.CASCADE, related_name="claims")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="claims"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    note = models.TextField(_("note to the organiser"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "requested_by"],
+                condition=Q(state="pending"),
+                name="accounts_claim_one_pending_per_organiser",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requested_by} → {self.group} ({self.get_state_display()})"
+
+
 class AuditEntry(models.Model):
     """Who did what, when, to which listing. Written once, never edited."""
 
@@ -290,6 +337,9 @@ class AuditEntry(models.Model):
         INVITED = "invited", _("invited a colleague to")
         JOINED = "joined", _("joined")
         REVOKED = "revoked", _("revoked an invitation to")
+        CLAIM_REQUESTED = "claim", _("asked to take over")
+        CLAIM_APPROVED = "claim_ok", _("approved a claim on")
+        CLAIM_REJECTED = "claim_no", _("rejected a claim on")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
@@ -301,6 +351,7 @@ class AuditEntry(models.Model):
     )
     revision = models.ForeignKey(Revision, models.SET_NULL, null=True, blank=True)
     report = models.ForeignKey(Report, models.SET_NULL, null=True, blank=True)
+    claim = models.ForeignKey(Claim, models.SET_NULL, null=True, blank=True)
     note = models.TextField(blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
@@ -313,7 +364,7 @@ class AuditEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"
 
     @classmethod
-    def record(cls, actor, action, target, *, note="", revision=None, report=None):
+    def record(cls, actor, action, target, *, note="", revision=None, report=None, claim=None):
         """One line in the log. `actor` is None when the organiser acted through a signed link
         from an email (then the note says so)."""
         return cls.objects.create(
@@ -323,6 +374,7 @@ class AuditEntry(models.Model):
             organisation=target if isinstance(target, Organisation) else None,
             revision=revision,
             report=report,
+            claim=claim,
             note=note,
         )
 

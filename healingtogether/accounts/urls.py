@@ -1,6 +1,6 @@
 """Organiser and moderator pages. Each part keeps its own list, so they can grow apart."""
 
-from .views import auth, freshness, moderation, workspace
+from .views import auth, claims, freshness, moderation, workspace
 
 app_name = "accounts"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     *workspace.urlpatterns,
     *moderation.urlpatterns,
     *freshness.urlpatterns,
+    *claims.urlpatterns,
 ]

@@ -611,3 +611,21 @@ class GroupForm(TextsMixin, ContactMixin, forms.Form):
             "schedule_until": schedule.get("until"),
             "schedule_note": schedule.get("note") or "",
         }
+
+
+class ClaimForm(forms.Form):
+    """Which of the organiser's organisations asks to take over a compiled listing."""
+
+    def __init__(self, organisations, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"] = forms.ModelChoiceField(
+            queryset=organisations,
+            empty_label=None,
+            widget=forms.RadioSelect,
+            label=_("On behalf of which organisation?"),
+            help_text=_(
+                "Once our team approves, this organisation looks after the listing: everyone "
+                "in it can change and confirm it."
+            ),
+            to_field_name="public_id",
+        )

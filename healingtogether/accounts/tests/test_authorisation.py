@@ -5,12 +5,13 @@ visitor is sent to log in.
 
 import re
 import uuid
+from datetime import date
 
 import pytest
 from django.urls import reverse
 
 from healingtogether.accounts import proposals
-from healingtogether.accounts.models import Invitation, Membership, Report, Revision
+from healingtogether.accounts.models import Claim, Invitation, Membership, Report, Revision
 from healingtogether.accounts.views.auth import invitation_link
 from healingtogether.directory import listing
 from healingtogether.directory.models import Group, Status
@@ -23,6 +24,7 @@ PERSONAS = ["organiser", "colleague", "other_organiser", "moderator", "anonymous
 # (name, method, url name, which object it takes, who may)
 MEMBERS = {"organiser", "colleague"}
 MODERATORS = {"moderator"}
+ANYONE_SIGNED_IN = {"organiser", "colleague", "other_organiser", "moderator"}
 VIEWS = [
     ("workspace", "get", "accounts:workspace", None, MEMBERS | {"other_organiser", "moderator"}),
     ("edit organisation", "get", "accounts:edit_organisation", "organisation", MEMBERS),
@@ -42,6 +44,10 @@ VIEWS = [
     ("report", "get", "accounts:report", "report", MODERATORS),
     ("resolve report", "post", "accounts:report", "report", MODERATORS),
     ("check credential", "post", "accounts:check_credential", "group", MODERATORS),
+    ("claim a listing", "get", "accounts:claim_group", "compiled", ANYONE_SIGNED_IN),
+    ("claim a listing", "post", "accounts:claim_group", "compiled", ANYONE_SIGNED_IN),
+    ("claim", "get", "accounts:claim", "claim", MODERATORS),
+    ("decide a claim", "post", "accounts:claim", "claim", MODERATORS),
     ("audit log", "get", "accounts:audit_log", None, MODERATORS),
     ("dashboard", "get", "accounts:dashboard", None, MODERATORS),
 ]
@@ -64,7 +70,14 @@ def world():
     invitation = Invitation.objects.create(
         organisation=organisation, email="invited@example.org", invited_by=organiser
     )
+    # Compiled by our team from public pages; the organiser asks to take it over.
+    compiled = make_group(
+        checked_on=date(2026, 12, 6), confirmed_at=None, sources=["https://a.be/"]
+    )
+    claim = Claim.objects.create(group=compiled, organisation=organisation, requested_by=organiser)
     return {
+        "compiled": compiled,
+        "claim": claim,
         "organisation": organisation,
         "invitation": invitation,
         "group": group,
@@ -84,7 +97,7 @@ def _url(world, url_name, takes):
     if takes is None:
         return reverse(url_name)
     obj = world[takes]
-    key = obj.pk if takes in ("revision", "report", "invitation") else obj.public_id
+    key = obj.pk if takes in ("revision", "report", "invitation", "claim") else obj.public_id
     return reverse(url_name, args=[key])
 
 
@@ -119,6 +132,22 @@ def test_an_outsider_changes_nothing(client, world):
     group.refresh_from_db()
     assert group.status == Status.PUBLISHED
     assert group.confirmed_at == before
+
+
+def test_only_a_moderator_decides_a_claim(client, world):
+    claim, compiled = world["claim"], world["compiled"]
+    url = reverse("accounts:claim", args=[claim.pk])
+    for persona in ("organiser", "colleague", "other_organiser"):
+        client.force_login(world["users"][persona])
+        assert client.post(url, {"decision": "approve"}).status_code == 404
+    claim.refresh_from_db()
+    compiled.refresh_from_db()
+    assert claim.state == Claim.State.PENDING
+    assert compiled.organisation != world["organisation"]
+    client.force_login(world["users"]["moderator"])
+    client.post(url, {"decision": "approve"})
+    compiled.refresh_from_db()
+    assert compiled.organisation == world["organisation"]
 
 
 def test_a_404_for_someone_elses_object_looks_like_one_that_does_not_exist(client, world):

@@ -2,13 +2,15 @@
 a desktop's: forms with and without errors, the review of a change, reports, the audit log and
 the dashboard, the pages reached from links in emails."""
 
+from datetime import date
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from django.utils import translation
 
 from healingtogether.accounts import proposals
-from healingtogether.accounts.models import Invitation, Report, Revision
+from healingtogether.accounts.models import Claim, Invitation, Report, Revision
 from healingtogether.accounts.tokens import confirmation_token
 from healingtogether.directory import listing
 from healingtogether.lib.tests.chromium import WIDTHS, describe_violations
@@ -16,6 +18,7 @@ from healingtogether.test import (
     make_group,
     make_location,
     make_moderator,
+    make_organisation,
     make_organiser,
     make_schedule,
 )
@@ -60,8 +63,27 @@ def test_organiser_and_moderator_pages_are_accessible(live_server, real_data, br
     Invitation.objects.create(
         organisation=group.organisation, email="bram@example.org", invited_by=organiser
     )
+    # Compiled by our team: one to claim, one claimed (its sources beside the claim), one waiting.
+    compiled = {
+        "checked_on": date(2026, 12, 6),
+        "confirmed_at": None,
+        "confidence": "medium",
+        "sources": ["https://example.org/agenda"],
+        "evidence": ["Réunion <b>chaque</b> mardi soir"],
+        "email": "info@example.org",
+        "website": "https://www.example.org/",
+    }
+    to_claim = make_group(organisation=make_organisation(), **compiled)
+    claimed = make_group(organisation=make_organisation(), **compiled)
+    make_group(
+        organisation=make_organisation(), status="pending", **compiled | {"confidence": "low"}
+    )
+    claim = Claim.objects.create(
+        group=claimed, organisation=group.organisation, requested_by=organiser
+    )
     with translation.override(lang):
         organiser_pages = [
+            reverse("accounts:claim_group", args=[to_claim.public_id]),
             reverse("accounts:workspace"),
             reverse("accounts:account"),
             reverse("accounts:invite", args=[group.organisation.public_id]),
@@ -73,10 +95,12 @@ def test_organiser_and_moderator_pages_are_accessible(live_server, real_data, br
             reverse("accounts:moderation"),
             reverse("accounts:revision", args=[revision.pk]),
             reverse("accounts:report", args=[report.pk]),
+            reverse("accounts:claim", args=[claim.pk]),
             reverse("accounts:audit_log"),
             reverse("accounts:dashboard"),
         ]
         anonymous_pages = [
+            to_claim.get_absolute_url(),  # "Is this your group? Claim it"
             reverse("accounts:login"),
             reverse("accounts:signup"),
             reverse("accounts:password_reset"),

@@ -612,3 +612,103 @@ def test_the_admin_shows_moderation_records_without_letting_anyone_change_them(t
     assert response.status_code == 403
     revision.refresh_from_db()
     assert revision.state == Revision.State.PENDING
+
+
+# Sources to check: listings our team compiled from public pages ------------------------------
+
+
+@pytest.fixture
+def no_other_compiled_listings():
+    """The real data may hold compiled listings too: these tests look at their own only."""
+    listing.update(Group.objects.filter(checked_on__isnull=False), checked_on=None)
+
+
+def compiled_group(**fields) -> Group:
+    defaults = {
+        "name_fr": "Groupe compilé",
+        "checked_on": timezone.localdate(),
+        "confirmed_at": None,
+        "confidence": "medium",
+        "sources": ["https://example.org/agenda"],
+        "evidence": ["Réunion <script>alert('quote')</script> chaque mardi"],
+    }
+    return make_group(**{**defaults, **fields})
+
+
+def test_sources_to_check_shows_each_source_as_a_link_and_each_quote_as_text(
+    team, no_other_compiled_listings
+):
+    compiled_group(name_fr="Groupe deuil Liège", status=Status.PENDING, confidence="low")
+    make_group(name_fr="Groupe inscrit par son organisateur")
+
+    html = page(team, QUEUE)
+
+    section = html[html.index('id="sources-title"') : html.index('id="reports-title"')]
+    assert "Groupe deuil Liège" in section
+    assert "Groupe inscrit par son organisateur" not in section
+    assert '<a href="https://example.org/agenda" rel="noreferrer noopener">' in section
+    assert "&lt;script&gt;alert(&#x27;quote&#x27;)&lt;/script&gt;" in section
+    assert "<script>alert" not in html
+    assert "Confidence: Low" in section
+    assert "Waiting for review" in section
+    assert "1 compiled listing whose sources to check" in html
+
+
+def test_marking_the_sources_as_checked_confirms_the_listing_and_logs_it(
+    team, moderator, no_other_compiled_listings
+):
+    group = compiled_group(name_fr="Groupe deuil Namur")
+
+    response = team.post(
+        f"/en/moderation/groups/{group.public_id}/sources-checked/", {"next": QUEUE}, follow=True
+    )
+
+    html = response.content.decode()
+    assert "are marked as checked" in html
+    section = html[html.index('id="sources-title"') : html.index('id="reports-title"')]
+    assert "Groupe deuil Namur" not in section
+    group.refresh_from_db()
+    assert group.confirmed_at is not None
+    assert not group.is_compiled
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.CONFIRMED, group=group)
+    assert entry.actor == moderator
+    assert entry.note == "The sources were checked by a moderator."
+
+
+def test_a_pending_compiled_listing_is_published_from_the_queue(
+    team, moderator, client, no_other_compiled_listings
+):
+    group = compiled_group(name_fr="Café Alzheimer Mons", status=Status.PENDING)
+    assert client.get(f"/en/groups/{group.slug}/").status_code == 404
+    team.post(f"/en/moderation/groups/{group.public_id}/sources-checked/")
+    # Checked but still waiting: it stays in the section, with only the button to publish it.
+    section = page(team, QUEUE).split('id="sources-title"')[1].split('id="reports-title"')[0]
+    assert "Café Alzheimer Mons" in section and "Mark the sources as checked" not in section
+
+    response = team.post(f"/en/moderation/groups/{group.public_id}/publish/", follow=True)
+
+    assert "“Café Alzheimer Mons” is published." in response.content.decode()
+    assert client.get(f"/en/groups/{group.slug}/").status_code == 200
+    assert AuditEntry.objects.filter(
+        action=AuditEntry.Action.APPROVED, group=group, actor=moderator
+    ).exists()
+
+
+def test_a_compiled_listing_of_an_unapproved_organisation_is_not_published(team, client):
+    group = compiled_group(organisation=make_organisation(approved_at=None), status=Status.PENDING)
+
+    response = team.post(f"/en/moderation/groups/{group.public_id}/publish/", follow=True)
+
+    assert "cannot be published yet" in response.content.decode()
+    group.refresh_from_db()
+    assert group.status == Status.PENDING
+    assert client.get(f"/en/groups/{group.slug}/").status_code == 404
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.APPROVED).exists()
+
+
+def test_only_compiled_listings_have_sources_to_check(team):
+    own = make_group(confirmed_at=None)
+    for action in ("sources-checked", "publish"):
+        assert team.post(f"/en/moderation/groups/{own.public_id}/{action}/").status_code == 404
+    own.refresh_from_db()
+    assert own.confirmed_at is None

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -31,6 +31,7 @@ from healingtogether.directory.models import (
     EXPIRED_AFTER,
     REMIND_AFTER,
     STALE_AFTER,
+    Confidence,
     Coverage,
     Group,
     Location,
@@ -42,11 +43,12 @@ from healingtogether.lib.http import safe_next
 from healingtogether.lib.i18n import CONTENT_LANGUAGES
 from healingtogether.places.models import Province, Region
 
-from .. import proposals
+from .. import claims, proposals
 from ..charts import bar_chart
 from ..models import (
     AlreadyDecided,
     AuditEntry,
+    Claim,
     OrganisationNotApproved,
     Report,
     Revision,
@@ -110,6 +112,37 @@ def _unchecked_credentials():
     )
 
 
+def _compiled_groups():
+    """Listings our team compiled from public pages that a moderator still has to look at: not
+    checked since (nobody confirmed them), or still waiting to be published. The ones waiting
+    (the compiler was least sure) first, then the least sure, then the oldest."""
+    waiting_first = Case(
+        When(status=Status.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    least_sure_first = Case(
+        When(confidence=Confidence.LOW, then=Value(0)),
+        When(confidence=Confidence.MEDIUM, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return (
+        Group.objects.filter(checked_on__isnull=False)
+        .filter(Q(confirmed_at__isnull=True) | Q(status=Status.PENDING))
+        .exclude(status__in=[Status.ARCHIVED, Status.DRAFT])
+        .select_related("organisation")
+        .annotate(pending_revision=_pending_revision())
+        .order_by(waiting_first, least_sure_first, "checked_on", "pk")
+    )
+
+
+def _pending_claims():
+    return (
+        Claim.objects.pending()
+        .select_related("group__organisation", "organisation", "requested_by")
+        .order_by("created_at", "pk")
+    )
+
+
 @moderator_required
 def queue(request):
     now = timezone.now()
@@ -124,8 +157,13 @@ def queue(request):
     stale = _section(_stale_groups(now))
     for group in stale["items"]:
         group.days_unconfirmed = (now - group.confirmed_at).days if group.confirmed_at else None
+    pending_claims = _section(_pending_claims())
+    for claim in pending_claims["items"]:
+        claim.match = claims.match(claim)
     ctx = {
         "revisions": _section(revisions.order_by("created_at", "pk")),
+        "claims": pending_claims,
+        "sources": _section(_compiled_groups()),
         "reports": _section(reports.order_by("created_at", "pk")),
         "credentials": _section(_unchecked_credentials()),
         "stale": stale,
@@ -365,6 +403,68 @@ def confirm_details(request, public_id):
     return redirect(back)
 
 
+def _back(request):
+    """Back to the page the action was posted from, if it is ours."""
+    back = safe_next(request, request.POST.get("next", ""), reverse("accounts:moderation"))
+    return redirect(back)
+
+
+@moderator_required
+@require_POST
+def sources_checked(request, public_id):
+    """A moderator read the sources of a compiled listing and found them right: that counts as
+    a confirmation by our team (audited, with a note saying how)."""
+    group = get_object_or_404(
+        Group.objects.exclude(status=Status.ARCHIVED).filter(checked_on__isnull=False),
+        public_id=public_id,
+    )
+    if group.confirmed_at is None:
+        proposals.confirm(group, request.user, note=_("The sources were checked by a moderator."))
+    messages.success(
+        request,
+        _("The sources of “%(name)s” are marked as checked; its details count as confirmed today.")
+        % {"name": group.name},
+    )
+    return _back(request)
+
+
+@moderator_required
+@require_POST
+def publish_compiled(request, public_id):
+    """Publish a compiled listing that waits (the compiler was not sure enough to publish it)."""
+    group = get_object_or_404(
+        Group.objects.filter(checked_on__isnull=False).select_related("organisation"),
+        public_id=public_id,
+    )
+    name = {"name": group.name}
+    if group.status != Status.PENDING:
+        messages.info(request, _("“%(name)s” is not waiting to be published.") % name)
+        return _back(request)
+    with transaction.atomic():
+        published = listing.set_status(
+            Group.objects.filter(pk=group.pk, status=Status.PENDING), Status.PUBLISHED
+        )
+        if published:
+            AuditEntry.record(
+                request.user,
+                AuditEntry.Action.APPROVED,
+                group,
+                note=_("Published from “Sources to check”."),
+            )
+    if published:
+        messages.success(request, _("“%(name)s” is published.") % name)
+    else:
+        messages.warning(
+            request,
+            _(
+                "“%(name)s” cannot be published yet: please review its organisation’s details "
+                "first. Nothing was changed."
+            )
+            % name,
+        )
+    return _back(request)
+
+
 # Visitors' reports --------------------------------------------------------------------------
 
 
@@ -530,6 +630,12 @@ urlpatterns = [
         name="check_credential",
     ),
     path("moderation/groups/<uuid:public_id>/confirm/", confirm_details, name="moderation_confirm"),
+    path(
+        "moderation/groups/<uuid:public_id>/sources-checked/",
+        sources_checked,
+        name="sources_checked",
+    ),
+    path("moderation/groups/<uuid:public_id>/publish/", publish_compiled, name="publish_compiled"),
     path("moderation/reports/<int:pk>/", report, name="report"),
     path("moderation/log/", audit_log, name="audit_log"),
     path("moderation/dashboard/", dashboard, name="dashboard"),
