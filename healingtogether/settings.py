@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "healingtogether.api",
     "healingtogether.accounts",
     "healingtogether.articles",
+    # Invented groups for benchmarks and demos: only the generate_groups command uses it.
+    "healingtogether.synthetic",
 ]
 
 MIDDLEWARE = [

@@ -33,8 +33,9 @@ from healingtogether.lib.text import tidy
 from healingtogether.places.models import Municipality, find_place
 from healingtogether.search import engine
 
-from . import schemas, serialize
+from . import schemas
 from .http import open_data
+from .schemas import answer
 
 api = NinjaAPI(
     title="Healing Together API",
@@ -96,23 +97,14 @@ def search_groups(request, params: Query[engine.SearchParams]):
     """Search listed groups: the same parameters and results as the search page."""
     with translation.override(_language(params.lang)):
         results = engine.run(params)
-        return {
+        found = {
             "count": results.count,
             "page": params.page,
-            "results": [
-                serialize.group_summary(g, request, results.distances.get(g.pk))
-                for g in results.groups
-            ],
-            "online": (
-                [serialize.group_summary(g, request) for g in results.online]
-                if results.online is not None
-                else None
-            ),
-            "facets": {
-                name: [{k: v[k] for k in ("value", "label", "count")} for v in values]
-                for name, values in results.facets.items()
-            },
+            "results": results.groups,
+            "online": results.online,
+            "facets": results.facets,
         }
+        return answer(schemas.SearchOut, found, request, distances=results.distances)
 
 
 @api.get(
@@ -142,7 +134,7 @@ def group_detail(request, group_id: str, response: HttpResponse, lang: LanguageC
     )
     response["Last-Modified"] = http_date(_group_changed_at(group).timestamp())
     with translation.override(_language(lang)):
-        return serialize.group_detail(group, request)
+        return answer(schemas.GroupDetail, group, request)
 
 
 def _group_changed_at(group):
@@ -163,12 +155,13 @@ def networks(request, postcode: str, lang: LanguageCode | None = None):
         raise engine.SearchError({"postcode": _("Give a Belgian postcode, such as 5000.")})
     with translation.override(_language(lang)):
         adult, youth = Group.objects.networks_for(municipalities)
-        return {
+        networks = {
             "postcode": found,
             "municipalities": [m.name for m in municipalities],
-            "adult": [serialize.network(g, request) for g in adult],
-            "youth": [serialize.network(g, request) for g in youth],
+            "adult": adult,
+            "youth": youth,
         }
+        return answer(schemas.NetworksOut, networks, request)
 
 
 def _public_organisations():
@@ -200,14 +193,8 @@ def organisations(
     found = _public_organisations()
     start = (page - 1) * page_size
     with translation.override(_language(lang)):
-        return {
-            "count": found.count(),
-            "page": page,
-            "results": [
-                serialize.organisation_summary(o, request, o.group_count)
-                for o in found[start : start + page_size]
-            ],
-        }
+        listed = {"count": found.count(), "page": page, "results": found[start : start + page_size]}
+        return answer(schemas.OrganisationsOut, listed, request)
 
 
 @api.get(
@@ -221,10 +208,8 @@ def organisation_detail(request, organisation_id: str, lang: LanguageCode | None
         public_id = UUID(organisation_id)
     except ValueError as error:
         raise Http404 from error
-    organisation = get_object_or_404(_public_organisations(), public_id=public_id)
-    groups = list(
+    groups = (
         Group.objects.listed()
-        .filter(organisation=organisation)
         .select_related("organisation")
         .prefetch_related(
             "topics",
@@ -232,37 +217,43 @@ def organisation_detail(request, organisation_id: str, lang: LanguageCode | None
             Prefetch("locations", Location.objects.select_related("municipality")),
         )
     )
+    organisation = get_object_or_404(
+        _public_organisations().prefetch_related(
+            Prefetch("groups", groups, to_attr="listed_groups")
+        ),
+        public_id=public_id,
+    )
     with translation.override(_language(lang)):
-        return serialize.organisation_detail(organisation, request, groups)
+        return answer(schemas.OrganisationDetail, organisation, request)
 
 
-def _terms(model, lang):
+def _terms(request, model, lang):
     with translation.override(_language(lang)):
-        return [serialize.term(t) for t in model.objects.select_related("parent")]
+        return [answer(schemas.TermOut, t, request) for t in model.objects.select_related("parent")]
 
 
 @api.get("/topics", response={200: list[schemas.TermOut], **COMMON}, tags=["vocabulary"])
 def topics(request, lang: LanguageCode | None = None):
     """What groups help with: the `topic` values of a search, with labels and synonyms."""
-    return _terms(Topic, lang)
+    return _terms(request, Topic, lang)
 
 
 @api.get("/audiences", response={200: list[schemas.TermOut], **COMMON}, tags=["vocabulary"])
 def audiences(request, lang: LanguageCode | None = None):
     """Who groups are for: the `audience` values of a search."""
-    return _terms(Audience, lang)
+    return _terms(request, Audience, lang)
 
 
 @api.get("/approaches", response={200: list[schemas.TermOut], **COMMON}, tags=["vocabulary"])
 def approaches(request, lang: LanguageCode | None = None):
     """How groups work (CBT, mindfulness, ...)."""
-    return _terms(Approach, lang)
+    return _terms(request, Approach, lang)
 
 
 @api.get("/languages", response={200: list[schemas.TermOut], **COMMON}, tags=["vocabulary"])
 def languages(request, lang: LanguageCode | None = None):
     """The languages sessions are held in: the `language` values of a search."""
-    return _terms(Language, lang)
+    return _terms(request, Language, lang)
 
 
 @api.get("/places", response={200: schemas.PlacesOut, **COMMON}, tags=["places"])
@@ -280,8 +271,5 @@ def places(request, q: str, lang: LanguageCode | None = None):
         .order_by("code")
     )
     with translation.override(_language(lang)):
-        return {
-            "query": typed,
-            "postcode": postcode,
-            "municipalities": [serialize.municipality(m) for m in municipalities],
-        }
+        found = {"query": typed, "postcode": postcode, "municipalities": municipalities}
+        return answer(schemas.PlacesOut, found, request)

@@ -2,7 +2,8 @@
 
 An organiser's approved revision, a moderator's edit in the admin, the loaders, an HSDS import and
 the workspace turn their data into rows with `save()`, and change a status with `set_status()`;
-the synthetic generator bulk-creates its rows and announces them with `changed()` in one batch.
+the synthetic generator (the `synthetic` app) bulk-creates its rows and announces them with
+`changed()` in one batch.
 A listing is plain data here: `data_of(obj)` gives everything an organiser may edit as a JSON-safe
 dict, `save(obj, data)` writes such a dict back, and `diff()` lists what changed for a moderator.
 

@@ -287,6 +287,32 @@ def _stale(snap, rows) -> np.ndarray:
     return (snap.confirmed[rows] < cutoff).astype(np.int64)
 
 
+def _metres(closeness, rows) -> np.ndarray:
+    """How far each row's nearest location is, in whole metres (the most a key part holds when
+    it has no location)."""
+    metres = np.arccos(np.clip(closeness[rows], -1.0, 1.0)) * EARTH_RADIUS_KM * 1000
+    return np.minimum(np.rint(metres), 2**RANK_BITS - 1).astype(np.int64)
+
+
+def _near(snap, place: Place, radius_km: float) -> tuple[np.ndarray, np.ndarray]:
+    """ "Near me", the one rule: (the rows of the groups that meet in person within radius_km of
+    the place, each group's closeness to it). A group is as near as its nearest location."""
+    closeness = snap.closeness(unit_vector(place.latitude, place.longitude))
+    in_person = snap.matching("format", [Group.Format.IN_PERSON, Group.Format.HYBRID])
+    return in_person & (closeness >= min_dot(radius_km)), closeness
+
+
+def nearby(place: Place, radius_km: float) -> list[int]:
+    """The pks of the groups a search near the place within radius_km finds, before any other
+    filter, nearest first (ties in the default order): the search's sort=distance. For the
+    other APIs that look for groups near a place."""
+    snap = snapshot.current()
+    near, closeness = _near(snap, place, radius_km)
+    rows = np.flatnonzero(near)
+    key = snap.default_rank[rows] | (_metres(closeness, rows) << RANK_BITS)
+    return snap.ids[rows[np.argsort(key)]].tolist()
+
+
 def _order(snap, rows, params, closeness, name_match, needed: int) -> np.ndarray:
     """The rows in the order asked for; only the first `needed` are sorted, which is all a page
     needs and takes linear time. Each order is one integer key per row: a primary part (name
@@ -307,8 +333,7 @@ def _order(snap, rows, params, closeness, name_match, needed: int) -> np.ndarray
     else:
         key = snap.default_rank[rows].copy()
         if closeness is not None:
-            metres = np.arccos(np.clip(closeness[rows], -1.0, 1.0)) * EARTH_RADIUS_KM * 1000
-            key |= np.minimum(np.rint(metres), 2**RANK_BITS - 1).astype(np.int64) << RANK_BITS
+            key |= _metres(closeness, rows) << RANK_BITS
         if params.sort == "relevance":
             key |= _stale(snap, rows) << STALE_BIT
             if name_match is not None:
@@ -358,10 +383,9 @@ def run(params: SearchParams) -> Results:
     online_base = None
     closeness = None
     if place:
-        closeness = snap.closeness(unit_vector(place.latitude, place.longitude))
-        in_person = snap.matching("format", [Group.Format.IN_PERSON, Group.Format.HYBRID])
+        near, closeness = _near(snap, place, params.radius_km)
         online_base = base & snap.matching("format", [Group.Format.ONLINE])
-        base = base & in_person & (closeness >= min_dot(params.radius_km))
+        base = base & near
     masks = _masks(snap, params)
     selected = base.copy()
     for mask in masks.values():

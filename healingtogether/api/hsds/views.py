@@ -23,11 +23,11 @@ from django.views.decorators.csrf import csrf_exempt
 from healingtogether.api.http import data_changed_at, open_data, too_many_requests
 from healingtogether.directory.models import Group, Location
 from healingtogether.lib.emails import absolute_url
-from healingtogether.lib.geo import bounding_box, distance_km
+from healingtogether.lib.geo import distance_km
 from healingtogether.lib.i18n import CONTENT_LANGUAGES
 from healingtogether.lib.ratelimit import client_key, limited
 from healingtogether.lib.text import fold, tidy, whole_number
-from healingtogether.places.models import PostalCode
+from healingtogether.search import engine
 from healingtogether.search.text import matching_ids
 
 from . import dumps, records, spec
@@ -193,14 +193,15 @@ def _taxonomy(request):
 
 
 def _place(request):
-    """(postal code, proximity in metres or None) from `postcode` and `proximity`."""
+    """(the place of `postcode`, found as search finds it, and the proximity in metres or None)
+    from `postcode` and `proximity`."""
     code = tidy(request.GET.get("postcode", ""), 10)
     proximity = request.GET.get("proximity", "").strip()
     if proximity and not code:
         raise BadParameters({"proximity": _("Give a postcode to measure the proximity from.")})
     if not code:
         return None, None
-    place = PostalCode.objects.filter(code=code).first() if code.isdigit() else None
+    place = engine.find_near(code) if code.isdigit() else None
     if place is None:
         raise BadParameters({"postcode": _("Give a Belgian postcode, such as 5000.")})
     if not proximity:
@@ -246,24 +247,42 @@ def _taxonomy_filter(vocab) -> Q:
 
 
 def _near(groups, place, metres):
-    """Groups meeting within `metres` of the postcode's centre, or whose area covers it."""
-    covering = Q(service_area__in=place.municipalities.all())
+    """The groups whose area covers the postcode, and those that meet there: in it or its
+    municipalities; or, with a proximity, the ones a search near the postcode within that
+    distance finds (search.engine.nearby, the one "near me")."""
+    covering = Q(service_area__in=place.municipalities)
     if metres is None:
         return groups.filter(
             covering
-            | Q(locations__postcode=place.code)
-            | Q(locations__municipality__in=place.municipalities.all())
+            | Q(locations__postcode=place.postcode)
+            | Q(locations__municipality__in=place.municipalities)
         )
-    km = metres / 1000
-    south, north, west, east = bounding_box(place.latitude, place.longitude, km)
-    close = [
-        group_id
-        for group_id, lat, lon in Location.objects.filter(
-            group__in=groups, latitude__range=(south, north), longitude__range=(west, east)
-        ).values_list("group_id", "latitude", "longitude")
-        if distance_km(place.latitude, place.longitude, lat, lon) <= km
-    ]
-    return groups.filter(covering | Q(pk__in=close))
+    return groups.filter(covering | Q(pk__in=engine.nearby(place, metres / 1000)))
+
+
+class _NearestFirst:
+    """A queryset's groups in the order of `nearest` (engine.nearby), then the others (those
+    covering the place) in the queryset's order, fetched a page or a chunk at a time: the part
+    of a queryset `services` uses (slices, count, iterator)."""
+
+    def __init__(self, groups, nearest: list[int]):
+        rank = {pk: n for n, pk in enumerate(nearest)}
+        self.groups = groups
+        self.pks = sorted(
+            groups.values_list("pk", flat=True), key=lambda pk: rank.get(pk, len(rank))
+        )
+
+    def count(self) -> int:
+        return len(self.pks)
+
+    def __getitem__(self, chosen: slice) -> list:
+        pks = self.pks[chosen]
+        found = self.groups.in_bulk(pks)
+        return [found[pk] for pk in pks]
+
+    def iterator(self, chunk_size: int):
+        for start in range(0, len(self.pks), chunk_size):
+            yield from self[start : start + chunk_size]
 
 
 def _filtered_groups(request):
@@ -440,6 +459,10 @@ def services(request):
         groups = groups.prefetch_related(*records.GROUP_PREFETCH)
     elif not minimal:
         groups = groups.prefetch_related("audiences")
+    place, metres = _place(request)
+    if metres is not None:
+        # Near a place, the nearest first: the order of a search sorted by distance.
+        groups = _NearestFirst(groups, engine.nearby(place, metres / 1000))
     terms = records.term_records() if full and not minimal else None
 
     def render(group):

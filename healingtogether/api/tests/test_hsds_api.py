@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from healingtogether.api.hsds.vocabulary import BY_KEY
 from healingtogether.directory.models import Group, Status
+from healingtogether.places.models import PostalCode
 from healingtogether.test import make_group, make_location
 
 pytestmark = pytest.mark.django_db
@@ -224,6 +225,45 @@ def test_postcode_and_proximity_find_groups_nearby_and_networks_covering_it(clie
     assert networks <= near
     in_arlon = ids(client.get("/api/hsds/services", {"postcode": "6700", "per_page": 200}).json())
     assert str(far.public_id) in in_arlon and str(rich_group.public_id) not in in_arlon
+
+
+def test_services_near_a_postcode_are_the_groups_search_finds_there_in_the_same_order(
+    client, rich_group
+):
+    """One "near me": a partner asking HSDS for services within 25 km of 5000 gets the groups a
+    visitor searching near 5000 within 25 km finds, nearest first, then the networks whose area
+    covers 5000. Slugs run against the distance, so an order by name would show."""
+    centre = PostalCode.objects.get(code="5000")
+    placed = {}
+    for slug, north, format in [
+        ("a-far-away", 0.5, Group.Format.IN_PERSON),  # about 55 km: beyond the radius
+        ("b-edge", 0.15, Group.Format.IN_PERSON),
+        ("c-close", 0.05, Group.Format.HYBRID),
+        ("d-closest", 0.01, Group.Format.IN_PERSON),
+        ("e-online", 0.01, Group.Format.ONLINE),  # online: from anywhere, never "near"
+    ]:
+        placed[slug] = make_group(slug=slug, format=format)
+        make_location(placed[slug], latitude=centre.latitude + north, longitude=centre.longitude)
+    search = client.get(
+        "/api/v1/groups", {"near": "5000", "radius_km": "25", "sort": "distance", "page_size": 100}
+    ).json()
+    found = [g["id"] for g in search["results"]]
+    services = client.get(
+        "/api/hsds/services", {"postcode": "5000", "proximity": "25000", "per_page": 200}
+    ).json()
+    answered = [s["id"] for s in services["contents"]]
+
+    assert answered[: len(found)] == found
+    public = {slug: str(group.public_id) for slug, group in placed.items()}
+    assert [i for i in found if i in public.values()] == [
+        public["d-closest"],
+        public["c-close"],
+        public["b-edge"],
+    ]
+    assert public["a-far-away"] not in answered and public["e-online"] not in answered
+    covering = Group.objects.listed().filter(service_area__postal_codes=centre).distinct()
+    assert set(answered[len(found) :]) == {str(g.public_id) for g in covering} - set(found)
+    assert services["total_items"] == len(answered)
 
 
 def test_ndjson_streams_every_service_without_pages(client, rich_group):

@@ -33,12 +33,12 @@ from playwright.sync_api import sync_playwright
 from conftest import load_real_data
 from healingtogether import settings as project_settings
 from healingtogether.directory.models import Group
-from healingtogether.directory.synthetic import generate_groups
 from healingtogether.directory.tests.test_pages import LANGUAGES, PAGES
 
 # The gunicorn of the fault tests: production settings, static files in a temporary folder.
 from healingtogether.lib.tests.servers import Server
 from healingtogether.search import map as map_module
+from healingtogether.synthetic.generator import generate_groups
 
 pytestmark = pytest.mark.django_db
 

@@ -5,13 +5,13 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from healingtogether.directory import synthetic
 from healingtogether.directory.listing import listing_changed
 from healingtogether.directory.models import Group, Location, Organisation, Schedule
 from healingtogether.lib.geo import distance_km
 from healingtogether.places.models import PostalCode
 from healingtogether.search.models import GroupText
 from healingtogether.search.text import matching_ids
+from healingtogether.synthetic import generator as synthetic
 
 pytestmark = pytest.mark.django_db
 

@@ -10,23 +10,27 @@ The same count and seed give the same groups. Dates (schedules, confirmations, n
 placed relative to the day of the run, so that some listings are always fresh and some stale.
 
 No contact detail is invented: websites and phone numbers stay empty, and the only emails use the
-reserved domain example.org. Nothing here runs at import time, and `make run` never calls it.
+reserved domain example.org. Importing this module only reads its phrases (phrases.json); `make
+run` never calls it, and it lives in its own app, `synthetic`, beside the production ones: only
+the `generate_groups` command, the benchmarks (bench/) and tests use it. It writes Groups in bulk
+inside `listing.changes()` and announces them with `listing.changed()`, so search indexes them in
+one batch.
 """
 
+import json
 import math
 import random
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import accumulate
+from pathlib import Path
 
 from django.db import connection, reset_queries
 from django.utils import timezone
 
-from healingtogether.places.models import Municipality, PostalCode, Region
-
-from . import listing
-from .models import (
+from healingtogether.directory import listing
+from healingtogether.directory.models import (
     Approach,
     Audience,
     Coverage,
@@ -38,6 +42,7 @@ from .models import (
     Status,
     Topic,
 )
+from healingtogether.places.models import Municipality, PostalCode, Region
 
 MAX_COUNT = 1_000_000
 CHUNK_SIZE = 2000
@@ -206,260 +211,28 @@ BIG_CITY_WEIGHT = 8
 BRUSSELS_WEIGHT = 4
 CENTRE_WEIGHT = 2
 
-# --- Text, written for this generator. Topic labels come from the taxonomy. ---
+# --- Text, written for this generator, in phrases.json: what each kind, facilitation, cohort and
+# format is called or says in fr, nl, de and en, the patterns of names (German keeps a topic
+# label's capital, nouns; the others read it in lower case after the kind), description sentences
+# ("{topic}" is the topic's label), costs, street names found in most Belgian municipalities (so
+# no address points anywhere in particular), rooms and organisation names. Keys are the model's
+# choice values. Topic labels come from the taxonomy. Read once, when this module is imported. ---
 
-KIND_WORDS = {
-    "fr": {
-        Kind.THERAPY_GROUP: "Groupe thérapeutique",
-        Kind.SUPPORT_GROUP: "Groupe d'entraide",
-        Kind.SPEECH_CIRCLE: "Groupe de parole",
-        Kind.PSYCHOEDUCATION: "Cycle de psychoéducation",
-    },
-    "nl": {
-        Kind.THERAPY_GROUP: "Therapiegroep",
-        Kind.SUPPORT_GROUP: "Lotgenotengroep",
-        Kind.SPEECH_CIRCLE: "Praatgroep",
-        Kind.PSYCHOEDUCATION: "Psycho-educatiereeks",
-    },
-    "de": {
-        Kind.THERAPY_GROUP: "Therapiegruppe",
-        Kind.SUPPORT_GROUP: "Selbsthilfegruppe",
-        Kind.SPEECH_CIRCLE: "Gesprächsgruppe",
-        Kind.PSYCHOEDUCATION: "Psychoedukationskurs",
-    },
-    "en": {
-        Kind.THERAPY_GROUP: "Therapy group",
-        Kind.SUPPORT_GROUP: "Support group",
-        Kind.SPEECH_CIRCLE: "Talking circle",
-        Kind.PSYCHOEDUCATION: "Psycho-education course",
-    },
-}
-# German keeps the label's capital (nouns); the others read it in lower case after the kind.
-NAME_PATTERNS = {
-    "fr": "{kind} : {topic} – {place}",
-    "nl": "{kind} {topic} – {place}",
-    "de": "{kind} {topic} – {place}",
-    "en": "{kind}: {topic} – {place}",
-}
-ONLINE_PLACE = {"fr": "en ligne", "nl": "online", "de": "online", "en": "online"}
-
+PHRASES = json.loads((Path(__file__).parent / "phrases.json").read_text(encoding="utf-8"))
+KIND_WORDS = PHRASES["KIND_WORDS"]
+NAME_PATTERNS = PHRASES["NAME_PATTERNS"]
+ONLINE_PLACE = PHRASES["ONLINE_PLACE"]
 # The first sentence of a description: to share (most kinds) or to learn (psycho-education).
-SHARE_OPENINGS = {
-    "fr": [
-        "Un espace bienveillant pour parler ensemble de ce que l'on vit autour du thème "
-        "« {topic} ».",
-        "Ce groupe réunit des personnes concernées par le thème « {topic} », pour échanger sans "
-        "jugement.",
-        "Se retrouver avec d'autres qui traversent la même chose, autour du thème « {topic} ».",
-    ],
-    "nl": [
-        "Een warme, veilige plek om samen te praten over wat je meemaakt rond het thema ‘{topic}’.",
-        "Deze groep brengt mensen samen voor wie het thema ‘{topic}’ dichtbij komt, om zonder "
-        "oordeel ervaringen te delen.",
-        "Hier sta je samen met anderen die hetzelfde meemaken stil bij het thema ‘{topic}’.",
-    ],
-    "de": [
-        "Ein geschützter Raum, um gemeinsam über das Thema „{topic}“ zu sprechen.",
-        "Diese Gruppe bringt Menschen zusammen, die das Thema „{topic}“ betrifft, und lädt zum "
-        "Austausch ohne Bewertung ein.",
-        "Hier treffen Sie andere, die Ähnliches erleben, und sprechen gemeinsam über das Thema "
-        "„{topic}“.",
-    ],
-    "en": [
-        "A warm, safe space to talk together about “{topic}”.",
-        "This group brings together people affected by “{topic}” to share experiences without "
-        "judgement.",
-        "Meet others going through something similar and talk together about “{topic}”.",
-    ],
-}
-LEARN_OPENINGS = {
-    "fr": [
-        "Une série de rencontres pour mieux comprendre le thème « {topic} » et trouver des "
-        "repères au quotidien.",
-        "Des séances pour apprendre, à son rythme, ce qui aide face au thème « {topic} ».",
-    ],
-    "nl": [
-        "Een reeks bijeenkomsten om het thema ‘{topic}’ beter te begrijpen en houvast te vinden "
-        "in het dagelijks leven.",
-        "Sessies waarin je op je eigen tempo leert wat helpt rond het thema ‘{topic}’.",
-    ],
-    "de": [
-        "Eine Reihe von Treffen, um das Thema „{topic}“ besser zu verstehen und im Alltag Halt zu "
-        "finden.",
-        "Sitzungen, in denen Sie in Ihrem Tempo lernen, was beim Thema „{topic}“ hilft.",
-    ],
-    "en": [
-        "A series of meetings to understand “{topic}” better and find footholds in daily life.",
-        "Sessions to learn, at your own pace, what helps with “{topic}”.",
-    ],
-}
-FACILITATION_SENTENCES = {
-    "fr": {
-        Facilitation.PROFESSIONAL: "Les séances sont animées par des professionnels de la santé "
-        "mentale.",
-        Facilitation.PEER: "Le groupe est animé par des pairs qui ont eux-mêmes vécu cette "
-        "expérience.",
-        Facilitation.CO_FACILITATED: "Le groupe est co-animé par une professionnelle et une "
-        "personne qui a vécu la même chose.",
-    },
-    "nl": {
-        Facilitation.PROFESSIONAL: "De sessies worden begeleid door professionele hulpverleners.",
-        Facilitation.PEER: "De groep wordt begeleid door ervaringsdeskundigen.",
-        Facilitation.CO_FACILITATED: "Een hulpverlener en een ervaringsdeskundige begeleiden de "
-        "groep samen.",
-    },
-    "de": {
-        Facilitation.PROFESSIONAL: "Die Treffen werden von Fachkräften für psychische Gesundheit "
-        "begleitet.",
-        Facilitation.PEER: "Die Gruppe wird von Menschen mit eigener Erfahrung geleitet.",
-        Facilitation.CO_FACILITATED: "Eine Fachkraft und eine Person mit eigener Erfahrung leiten "
-        "die Gruppe gemeinsam.",
-    },
-    "en": {
-        Facilitation.PROFESSIONAL: "Sessions are led by mental-health professionals.",
-        Facilitation.PEER: "The group is run by peers who have been through it themselves.",
-        Facilitation.CO_FACILITATED: "A professional and a peer with lived experience lead the "
-        "group together.",
-    },
-}
-COHORT_SENTENCES = {
-    "fr": {
-        Cohort.DROP_IN: "Vous pouvez venir sans inscription, quand vous en ressentez le besoin.",
-        Cohort.OPEN: "Les inscriptions sont ouvertes.",
-        Cohort.CLOSED: "Le groupe est fermé pendant le cycle en cours ; le prochain cycle est "
-        "annoncé.",
-        Cohort.INTAKE: "Un premier entretien permet de faire connaissance avant de rejoindre le "
-        "groupe.",
-        Cohort.WAITING_LIST: "Il y a actuellement une liste d'attente.",
-    },
-    "nl": {
-        Cohort.DROP_IN: "Je bent welkom zonder inschrijving, wanneer je er nood aan hebt.",
-        Cohort.OPEN: "Inschrijven kan nog.",
-        Cohort.CLOSED: "De groep is gesloten tijdens de lopende reeks; de volgende start is "
-        "aangekondigd.",
-        Cohort.INTAKE: "Vooraf is er een kennismakingsgesprek.",
-        Cohort.WAITING_LIST: "Er is momenteel een wachtlijst.",
-    },
-    "de": {
-        Cohort.DROP_IN: "Sie können ohne Anmeldung vorbeikommen, wann immer Sie es brauchen.",
-        Cohort.OPEN: "Anmeldungen sind möglich.",
-        Cohort.CLOSED: "Die Gruppe ist während des laufenden Zyklus geschlossen; der nächste "
-        "Beginn ist angekündigt.",
-        Cohort.INTAKE: "Vor dem Einstieg gibt es ein Kennenlerngespräch.",
-        Cohort.WAITING_LIST: "Derzeit gibt es eine Warteliste.",
-    },
-    "en": {
-        Cohort.DROP_IN: "Drop in whenever you need to, no registration needed.",
-        Cohort.OPEN: "Registration is open.",
-        Cohort.CLOSED: "The group is closed while the current cycle runs; the next start date "
-        "is announced.",
-        Cohort.INTAKE: "A first conversation helps you get to know the group before joining.",
-        Cohort.WAITING_LIST: "There is currently a waiting list.",
-    },
-}
-FORMAT_SENTENCES = {
-    "fr": {
-        Format.ONLINE: "Les rencontres ont lieu en ligne.",
-        Format.HYBRID: "Vous pouvez participer sur place ou en ligne.",
-    },
-    "nl": {
-        Format.ONLINE: "De bijeenkomsten vinden online plaats.",
-        Format.HYBRID: "Je kunt ter plaatse of online deelnemen.",
-    },
-    "de": {
-        Format.ONLINE: "Die Treffen finden online statt.",
-        Format.HYBRID: "Sie können vor Ort oder online teilnehmen.",
-    },
-    "en": {
-        Format.ONLINE: "Meetings take place online.",
-        Format.HYBRID: "You can join in person or online.",
-    },
-}
-COST_AMOUNTS = {
-    "fr": "{amount} € par séance",
-    "nl": "{amount} € per sessie",
-    "de": "{amount} € pro Sitzung",
-    "en": "€{amount} per session",
-}
-# Street names found in most Belgian municipalities, so no address points anywhere in particular.
-STREETS = {
-    "fr": [
-        "Rue de la Station",
-        "Rue de l'Église",
-        "Place communale",
-        "Avenue des Tilleuls",
-        "Rue du Moulin",
-        "Chaussée de la Gare",
-        "Rue des Écoles",
-        "Rue Haute",
-        "Avenue de la Paix",
-        "Rue du Marché",
-    ],
-    "nl": [
-        "Stationsstraat",
-        "Kerkstraat",
-        "Dorpsstraat",
-        "Marktplein",
-        "Schoolstraat",
-        "Molenstraat",
-        "Nieuwstraat",
-        "Kapelstraat",
-        "Lindenlaan",
-        "Beekstraat",
-    ],
-    "de": [
-        "Bahnhofstraße",
-        "Kirchstraße",
-        "Hauptstraße",
-        "Marktplatz",
-        "Schulstraße",
-        "Mühlenweg",
-        "Lindenallee",
-        "Neustraße",
-        "Bergstraße",
-        "Gartenstraße",
-    ],
-}
-ROOMS = {
-    "fr": [
-        "Salle polyvalente",
-        "Maison de quartier",
-        "Centre culturel",
-        "Salle de réunion, 1er étage",
-    ],
-    "nl": [
-        "Ontmoetingsruimte",
-        "Buurthuis",
-        "Cultureel centrum",
-        "Vergaderzaal, eerste verdieping",
-    ],
-    "de": ["Begegnungsraum", "Pfarrheim", "Kulturzentrum", "Versammlungsraum, erster Stock"],
-}
-ORGANISATION_PATTERNS = {
-    "fr": {
-        OrgKind.ASSOCIATION: ["ASBL {word}", "Entraide {word}"],
-        OrgKind.PRIVATE_PRACTICE: ["Cabinet {word}", "Centre de psychothérapie {word}"],
-        OrgKind.HOSPITAL_SERVICE: ["Hôpital de jour {word}", "Service de santé mentale {word}"],
-    },
-    "nl": {
-        OrgKind.ASSOCIATION: ["vzw {word}", "Lotgenotenvereniging {word}"],
-        OrgKind.PRIVATE_PRACTICE: ["Praktijk {word}", "Psychotherapiepraktijk {word}"],
-        OrgKind.HOSPITAL_SERVICE: ["Dagziekenhuis {word}", "Psychiatrische dienst {word}"],
-    },
-    "de": {
-        OrgKind.ASSOCIATION: ["VoG {word}", "Selbsthilfeverein {word}"],
-        OrgKind.PRIVATE_PRACTICE: ["Praxis {word}", "Psychotherapeutische Praxis {word}"],
-        OrgKind.HOSPITAL_SERVICE: ["Tagesklinik {word}", "Psychiatrischer Dienst {word}"],
-    },
-}
-ORGANISATION_WORDS = {
-    "fr": ["Le Fil", "L'Escale", "Entre Nous", "La Passerelle", "Les Tilleuls", "Le Phare"]
-    + ["L'Éclaircie", "La Source", "Le Jardin", "L'Horizon"],
-    "nl": ["De Brug", "Het Anker", "Samen", "De Linde", "De Vuurtoren", "Opklaring"]
-    + ["De Bron", "De Tuin", "Horizon", "Het Baken"],
-    "de": ["Brücke", "Anker", "Miteinander", "Linde", "Leuchtturm", "Lichtblick"]
-    + ["Quelle", "Garten", "Horizont", "Wegweiser"],
-}
+SHARE_OPENINGS = PHRASES["SHARE_OPENINGS"]
+LEARN_OPENINGS = PHRASES["LEARN_OPENINGS"]
+FACILITATION_SENTENCES = PHRASES["FACILITATION_SENTENCES"]
+COHORT_SENTENCES = PHRASES["COHORT_SENTENCES"]
+FORMAT_SENTENCES = PHRASES["FORMAT_SENTENCES"]
+COST_AMOUNTS = PHRASES["COST_AMOUNTS"]
+STREETS = PHRASES["STREETS"]
+ROOMS = PHRASES["ROOMS"]
+ORGANISATION_PATTERNS = PHRASES["ORGANISATION_PATTERNS"]
+ORGANISATION_WORDS = PHRASES["ORGANISATION_WORDS"]
 
 
 class SyntheticError(Exception):

@@ -2,7 +2,7 @@
 
 Search, "near me" and the facets must stay fast with far more groups than Belgium has today, and a
 demo looks empty with only the real resources. This command writes realistic but invented groups
-(see healingtogether/directory/synthetic.py), each marked `synthetic`, so they can be told apart
+(see healingtogether/synthetic/generator.py), each marked `synthetic`, so they can be told apart
 and removed with --delete. `make run` and `make data` never load them; only this command does.
 
 The same N and seed give the same groups. A seed that was already used is refused, naming the
@@ -15,7 +15,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from healingtogether.directory.synthetic import (
+from healingtogether.synthetic.generator import (
     MAX_COUNT,
     SyntheticError,
     delete_synthetic,
