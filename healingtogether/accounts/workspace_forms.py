@@ -16,7 +16,7 @@ from healingtogether.directory import listing
 
 # The same JSON-safe values as listing.data_of(): dates and times as ISO strings.
 from healingtogether.directory.listing import _plain
-from healingtogether.directory.models import Group, Organisation, Schedule
+from healingtogether.directory.models import Group, Location, Organisation, Schedule
 from healingtogether.directory.schedule_text import (
     DAY_CODES,
     as_schedule,
@@ -63,7 +63,7 @@ class TextsMixin:
             # The texts are in that language: `lang` lets spell checkers and screen readers know.
             self.fields[f"name_{code}"] = forms.CharField(
                 label=_("Name in %(language)s") % language,
-                max_length=200,
+                max_length=listing.limit(Group, f"name_{code}"),
                 required=False,
                 widget=forms.TextInput(attrs={"lang": code}),
             )
@@ -125,7 +125,7 @@ class OrganisationForm(TextsMixin, ContactMixin, forms.Form):
     )
     website = forms.CharField(
         label=_("Website"),
-        max_length=200,
+        max_length=listing.limit(Group, "website"),
         required=False,
         widget=forms.URLInput,
         help_text=_("Starts with https:// or http://."),
@@ -133,7 +133,7 @@ class OrganisationForm(TextsMixin, ContactMixin, forms.Form):
     email = forms.EmailField(label=_("Email address"), required=False)
     phone = forms.CharField(
         label=_("Phone"),
-        max_length=40,
+        max_length=listing.limit(Group, "phone"),
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
         help_text=_("A Belgian number, or an international one starting with +."),
@@ -215,7 +215,7 @@ class GroupForm(TextsMixin, ContactMixin, forms.Form):
     cost = forms.ChoiceField(label=_("Cost"), choices=_choices(Group.Cost.choices), required=False)
     cost_amount = forms.CharField(
         label=_("Amount"),
-        max_length=100,
+        max_length=listing.limit(Group, "cost_amount"),
         required=False,
         help_text=_("For example: €15 a session, €5 with a reduced rate."),
     )
@@ -233,7 +233,7 @@ class GroupForm(TextsMixin, ContactMixin, forms.Form):
     )
     credential_number = forms.CharField(
         label=_("Number"),
-        max_length=40,
+        max_length=listing.limit(Group, "credential_number"),
         required=False,
         help_text=_(
             "An INAMI/RIZIV number has 11 digits; a visa number is made of digits only. Spaces, "
@@ -246,21 +246,27 @@ class GroupForm(TextsMixin, ContactMixin, forms.Form):
     website = OrganisationForm.base_fields["website"]
     email = OrganisationForm.base_fields["email"]
     phone = OrganisationForm.base_fields["phone"]
-    contact_person = forms.CharField(label=_("Contact person"), max_length=120, required=False)
+    contact_person = forms.CharField(
+        label=_("Contact person"), max_length=listing.limit(Group, "contact_person"), required=False
+    )
 
     # Where (one place; more can be kept from earlier data but are not edited here)
-    location_name = forms.CharField(label=_("Name of the place"), max_length=200, required=False)
-    location_address = forms.CharField(label=_("Street and number"), max_length=200, required=False)
+    location_name = forms.CharField(
+        label=_("Name of the place"), max_length=listing.limit(Location, "name"), required=False
+    )
+    location_address = forms.CharField(
+        label=_("Street and number"), max_length=listing.limit(Location, "address"), required=False
+    )
     location_postcode = forms.CharField(
         label=_("Postcode"),
-        max_length=10,
+        max_length=listing.limit(Location, "postcode"),
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
         help_text=_("Needed unless the group meets online only."),
     )
     location_access_notes = forms.CharField(
         label=_("How to get in"),
-        max_length=300,
+        max_length=listing.limit(Location, "access_notes"),
         required=False,
         help_text=_("For example: entrance at the back, second floor, ring at “Groups”."),
     )
