@@ -1,4 +1,5 @@
-"""Apps import only downwards: lib ← places ← directory ← (search, articles) ← accounts ← api.
+"""Apps import only downwards: lib ← places ← directory ← (search, articles) ← accounts ← api
+← feeds.
 
 Articles may use search (a guide lists groups for its topic); nothing else goes sideways or up.
 The test reads every module's imports (those inside functions too: a late import is still a
@@ -21,6 +22,7 @@ LAYER = {
     "articles": 3,
     "accounts": 4,
     "api": 5,
+    "feeds": 6,
 }
 SIDEWAYS = {("articles", "search")}
 
