@@ -77,6 +77,11 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is False")
 
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Feeds (sync_sources) may be fetched from private, loopback or link-local addresses: tests reach
+# their local HTTP server, and a deployment may subscribe to a feed on its own network.
+SOURCES_ALLOW_PRIVATE = envbool("SOURCES_ALLOW_PRIVATE", "False")
+# Seconds a feed may take to answer in full.
+SOURCES_TIMEOUT = envint("SOURCES_TIMEOUT", "10")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -93,6 +98,7 @@ INSTALLED_APPS = [
     "healingtogether.articles",
     # Invented groups for benchmarks and demos: only the generate_groups command uses it.
     "healingtogether.synthetic",
+    "healingtogether.feeds",
 ]
 
 MIDDLEWARE = [

@@ -4,10 +4,11 @@ language: /fr/groups/<slug>/calendar.ics, /fr/search/calendar.ics?…"""
 
 from django.urls import include, path
 
-from . import calendar, sitemaps
+from . import calendar, meeting_guide, sitemaps
 
 urlpatterns = [
     path("api/hsds/", include("healingtogether.api.hsds.urls")),
+    path("api/meeting-guide.json", meeting_guide.feed, name="meeting-guide"),
     path("sitemap.xml", sitemaps.sitemap, name="sitemap"),
     path("robots.txt", sitemaps.robots, name="robots"),
 ]

@@ -1,5 +1,5 @@
-"""Apps import only downwards: lib ← places ← directory ← (search, articles) ← accounts ← api.
-The synthetic generator sits beside search and articles and nothing imports it.
+"""Apps import only downwards: lib ← places ← directory ← (search, articles) ← accounts ← api
+← feeds. The synthetic generator sits beside search and articles and nothing imports it.
 
 Articles may use search (a guide lists groups for its topic); nothing else goes sideways or up.
 The test reads every module's imports (those inside functions too: a late import is still a
@@ -23,6 +23,7 @@ LAYER = {
     "synthetic": 3,  # the invented groups of generate_groups: written through directory
     "accounts": 4,
     "api": 5,
+    "feeds": 6,
 }
 SIDEWAYS = {("articles", "search")}
 
