@@ -12,7 +12,7 @@ from django.utils import translation
 
 from healingtogether.directory.models import Group, Status, Topic
 from healingtogether.places.models import Municipality, Province
-from healingtogether.test import make_group, make_location, said
+from healingtogether.test import make_group, make_location, make_organiser, said
 
 pytestmark = pytest.mark.django_db
 
@@ -134,6 +134,11 @@ def test_the_missing_groups_page_shows_no_personal_data(client):
 def test_the_footer_and_the_organisers_pages_link_to_it(client):
     for path in ("/nl/", "/nl/account/signup/"):
         assert 'href="/nl/where-groups-are-missing/"' in client.get(path).content.decode()
+    client.force_login(make_organiser())
+    workspace = client.get("/nl/workspace/").content.decode()
+    main = workspace[workspace.index("<main") : workspace.index("</main>")]
+    assert 'href="/nl/where-groups-are-missing/"' in main
+    assert said("See where groups are still missing in Belgium", "nl") in unescape(main)
 
 
 # Similar groups nearby ------------------------------------------------------------------------
