@@ -5,6 +5,8 @@ Their URLs keep the directory's names (`directory:home`, `directory:about`): see
 """
 
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from healingtogether.articles.models import Article
 from healingtogether.directory.models import Group
@@ -13,8 +15,16 @@ from healingtogether.places.models import Municipality
 
 def home(request):
     """A calm start: the search, the guided finder, the network lookup and the newest guides."""
+    listed = Group.objects.listed()
+    groups, networks = listed.groups().count(), listed.networks().count()
     ctx = {
-        "network_count": Group.objects.listed().networks().count(),
+        "listed_in_words": _("%(groups)s and %(networks)s across Belgium")
+        % {
+            "groups": ngettext("%(count)d group", "%(count)d groups", groups) % {"count": groups},
+            "networks": ngettext("%(count)d network", "%(count)d networks", networks)
+            % {"count": networks},
+        },
+        "network_count": networks,
         "guides": Article.objects.published().newest_first()[:3],
     }
     return render(request, "directory/home.html", ctx)

@@ -220,6 +220,10 @@ class GroupQuerySet(models.QuerySet):
     def helplines(self):
         return self.filter(kind=Group.Kind.HELPLINE)
 
+    def groups(self):
+        """Groups people join (Group.GROUP_KINDS), without the resources that point to them."""
+        return self.filter(kind__in=Group.GROUP_KINDS)
+
     def refresh_next_sessions(self, after=None) -> int:
         """Store each group's next session start, for sorting; returns how many changed."""
         changed = []
@@ -296,6 +300,9 @@ class Group(TranslatedMixin, models.Model):
         INAMI = "inami", _("INAMI/RIZIV number")
 
     NETWORK_KINDS = (Kind.ADULT_NETWORK, Kind.YOUTH_NETWORK)
+    # Groups a person joins and meets in, as opposed to the networks, lines, platforms,
+    # directories and associations that point to them.
+    GROUP_KINDS = (Kind.THERAPY_GROUP, Kind.SUPPORT_GROUP, Kind.SPEECH_CIRCLE, Kind.PSYCHOEDUCATION)
 
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     slug = models.SlugField(max_length=120, unique=True)
@@ -477,6 +484,11 @@ class Group(TranslatedMixin, models.Model):
     @property
     def is_network(self) -> bool:
         return self.kind in self.NETWORK_KINDS
+
+    @property
+    def is_group(self) -> bool:
+        """A group people join and meet in (Group.GROUP_KINDS)."""
+        return self.kind in self.GROUP_KINDS
 
     def get_absolute_url(self) -> str:
         view = "directory:network" if self.is_network else "directory:group"

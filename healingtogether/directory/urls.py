@@ -11,4 +11,5 @@ urlpatterns = [
     path("networks/for/", views.networks_for_place, name="networks_for_place"),
     path("networks/<slug:slug>/", views.network, name="network"),
     path("helplines/", views.helplines, name="helplines"),
+    path("where-groups-are-missing/", views.coverage, name="coverage"),
 ]

@@ -1,3 +1,4 @@
+import math
 from itertools import groupby
 
 from django.db.models import Prefetch
@@ -5,13 +6,15 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from healingtogether.lib import markdown
+from healingtogether.lib import geo, markdown
+from healingtogether.lib.charts import bar_chart
 from healingtogether.lib.i18n import current_language
 from healingtogether.lib.text import tidy
-from healingtogether.places.models import find_place
+from healingtogether.places.models import Province, Region, find_place
 
+from . import coverage as coverage_counts
 from .context_processors import helplines_for
-from .models import Coverage, Group, Location, Organisation
+from .models import Coverage, Group, Location, Organisation, Topic
 from .schedule_text import describe
 
 
@@ -46,8 +49,57 @@ def _listed_group(slug, networks: bool):
     return group
 
 
+SIMILAR = 3  # how many similar groups a group's page suggests
+
+
+def similar_groups(group) -> list:
+    """Up to SIMILAR public groups sharing a topic with `group`, nearest first when it meets
+    somewhere known, so that a stale or far listing is never a dead end.
+
+    Networks, helplines and other resources are left out, and so are listings out of search
+    (unconfirmed for a year). Only the candidates sharing a topic are read, with their points;
+    they are ranked here by distance (then by how many topics they share), and
+    only the chosen few are fetched whole."""
+    topics = [topic.pk for topic in group.topics.all()]
+    if not topics:
+        return []
+    candidates = Group.objects.searchable().groups().filter(topics__in=topics).exclude(pk=group.pk)
+    shared = {}
+    for pk in candidates.values_list("pk", flat=True):
+        shared[pk] = shared.get(pk, 0) + 1
+    if not shared:
+        return []
+    here = next(
+        (
+            (location.latitude, location.longitude)
+            for location in group.locations.all()
+            if location.latitude is not None and location.longitude is not None
+        ),
+        None,
+    )
+    distances = {}
+    if here:
+        points = Location.objects.filter(
+            group__in=list(shared), latitude__isnull=False, longitude__isnull=False
+        ).values_list("group_id", "latitude", "longitude")
+        for pk, latitude, longitude in points:
+            km = geo.distance_km(*here, latitude, longitude)
+            distances[pk] = min(km, distances.get(pk, km))
+    chosen = sorted(shared, key=lambda pk: (distances.get(pk, math.inf), -shared[pk], pk))[:SIMILAR]
+    found = Group.objects.filter(pk__in=chosen).prefetch_related(
+        Prefetch("locations", Location.objects.select_related("municipality").order_by("pk"))
+    )
+    by_pk = {g.pk: g for g in found}
+    for pk in chosen:
+        km = distances.get(pk)
+        by_pk[pk].distance = round(km) if km is not None and here else None
+    return [by_pk[pk] for pk in chosen]
+
+
 def group(request, slug):
-    return render(request, "directory/group.html", {"group": _listed_group(slug, networks=False)})
+    group = _listed_group(slug, networks=False)
+    ctx = {"group": group, "similar": similar_groups(group)}
+    return render(request, "directory/group.html", ctx)
 
 
 def network(request, slug):
@@ -129,3 +181,42 @@ def helplines(request):
     featured = {g.pk for g in helplines_for(language)}
     ctx = {"lines": lines, "featured": featured}
     return render(request, "directory/helplines.html", ctx)
+
+
+def coverage(request):
+    """Where groups are missing: the public groups per province and per topic, as charts with
+    their tables, and an invitation to organisers to list theirs where there are none."""
+    counts = coverage_counts.counts()
+    areas = [
+        (Coverage.BRUSSELS.label, counts["areas"].get(Region.BRUSSELS, 0)),
+        *((p.name, counts["areas"].get(p.code, 0)) for p in Province.objects.order_by("code")),
+    ]
+    topics = sorted(
+        ((t.label, counts["topics"].get(t.slug, 0)) for t in Topic.objects.all()),
+        key=lambda row: (-row[1], row[0].lower()),
+    )
+    groups = _("Public groups")
+    charts = [
+        bar_chart(
+            "chart-provinces",
+            _("Public groups per province"),
+            areas,
+            label_heading=_("Province"),
+            value_heading=groups,
+        ),
+        bar_chart(
+            "chart-topics",
+            _("Public groups per topic"),
+            topics,
+            label_heading=_("Topic"),
+            value_heading=groups,
+        ),
+    ]
+    ctx = {
+        "charts": charts,
+        "total": counts["total"],
+        "online": counts["online"],
+        "missing_areas": [label for label, n in areas if n == 0],
+        "missing_topics": [label for label, n in topics if n == 0],
+    }
+    return render(request, "directory/coverage.html", ctx)

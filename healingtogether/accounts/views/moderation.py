@@ -39,12 +39,12 @@ from healingtogether.directory.models import (
     Topic,
 )
 from healingtogether.directory.schedule_text import describe
+from healingtogether.lib.charts import bar_chart
 from healingtogether.lib.http import safe_next
 from healingtogether.lib.i18n import CONTENT_LANGUAGES
 from healingtogether.places.models import Province, Region
 
 from .. import claims, proposals
-from ..charts import bar_chart
 from ..models import (
     AlreadyDecided,
     AuditEntry,

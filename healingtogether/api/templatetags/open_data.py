@@ -40,11 +40,13 @@ def _compact(data: dict) -> dict:
 
 
 def _address(location) -> dict:
+    # An approximate location is only its municipality: no street, no postcode (as on the page).
+    precise = not location.approximate
     return _compact(
         {
             "@type": "PostalAddress",
-            "streetAddress": location.address,
-            "postalCode": location.postcode,
+            "streetAddress": location.address if precise else "",
+            "postalCode": location.postcode if precise else "",
             "addressLocality": location.municipality.name if location.municipality else "",
             "addressCountry": "BE",
         }
@@ -53,7 +55,11 @@ def _address(location) -> dict:
 
 def _place(location) -> dict:
     place = {"@type": "Place", "name": location.name, "address": _address(location)}
-    if location.latitude is not None and location.longitude is not None:
+    if (
+        not location.approximate
+        and location.latitude is not None
+        and location.longitude is not None
+    ):
         place["geo"] = {
             "@type": "GeoCoordinates",
             "latitude": location.latitude,

@@ -5,13 +5,17 @@ person (or their screen reader) would notice: the page loads, axe-core finds no 
 violation, nothing is fetched from another host, and no cookie is left behind.
 """
 
+from datetime import date
 from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from healingtogether.directory.models import Topic
 from healingtogether.directory.tests.test_pages import LANGUAGES, PAGES
 from healingtogether.lib.tests.chromium import WIDTHS, describe_violations
+from healingtogether.places.models import Municipality
+from healingtogether.test import make_group, make_location
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,3 +62,35 @@ def test_the_search_works_without_javascript(live_server, real_data, browser):
         for href in networks.evaluate_all("els => els.map(e => e.getAttribute('href'))")
     )
     context.close()
+
+
+def test_a_compiled_group_page_with_similar_groups_is_accessible(live_server, real_data, browser):
+    """The parts of a group page that real data brings (issue 14): who compiled it, its sources,
+    an approximate place, "When it meets" and similar groups nearby, checked by axe-core."""
+    grief = Topic.objects.get(slug="grief")
+    gent = Municipality.objects.get(name_nl="Gent")
+    groups = [
+        make_group(
+            confirmed_at=None,
+            checked_on=date(2026, 12, 6),
+            source_date=date(2025, 3, 14),
+            sources=["https://example.org/deuil"],
+            hours_nl="Elke eerste maandag van de maand, ’s avonds",
+            topics=[grief],
+        )
+        for _ in range(3)
+    ]
+    for group in groups:
+        make_location(group, approximate=True, municipality=gent, postcode="",
+                      latitude=gent.latitude, longitude=gent.longitude)  # fmt: skip
+    axe = Axe()
+    for size in WIDTHS.values():
+        context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+        page = context.new_page()
+        for path in (f"/nl/groups/{groups[0].slug}/", "/nl/where-groups-are-missing/"):
+            page.goto(live_server.url + path)
+            assert page.locator("#similar-title").count() == (1 if "groups/" in path else 0)
+            results = axe.run(page)
+            violations = results.response["violations"]
+            assert violations == [], (path, size, describe_violations(violations))
+        context.close()

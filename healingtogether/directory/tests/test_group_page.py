@@ -103,7 +103,7 @@ def test_the_page_shows_every_fact_a_seeker_needs(client, complete):
         "French",
         "Contact person: Marie Dupont",
         "+32 81 00 00 00",
-        "Details confirmed on 3 March 2027.",
+        "Confirmed by the organiser on 3 March 2027",
     ]:
         assert fact in text, fact
 
@@ -206,7 +206,7 @@ def test_the_page_warns_when_the_details_may_be_out_of_date(client, days, stale,
     group = make_group(confirmed_at=CONFIRMED)
     with time_machine.travel(CONFIRMED + timedelta(days=days), tick=False):
         text = text_of(page(client, group))
-    assert "Details confirmed on 3 March 2027." in text
+    assert "Confirmed by the organiser on 3 March 2027" in text
     gentle = (
         "These details may be out of date: the organiser last confirmed them on 3 March 2027. "
         "Check with them before you go."

@@ -21,6 +21,7 @@ PAGES = [
     "/{lang}/organisations/brumenta/",
     "/{lang}/helplines/",
     "/{lang}/about/",
+    "/{lang}/where-groups-are-missing/",
     "/{lang}/search/?q=rouw&near=5000",
     "/{lang}/search/?near=Namen&radius_km=50&kind=support_group&sort=distance",
     "/{lang}/search/?q=zzzzqqq",
@@ -124,7 +125,12 @@ def test_a_resource_page_shows_its_sources_and_confirmation_date(client):
     html = client.get("/en/networks/brumenta/").content.decode()
     for source in group.sources:
         assert source in html
-    assert "Details confirmed on" in html
+    said = (
+        "Compiled by our team from public pages on"
+        if group.is_compiled
+        else "Confirmed by the organiser on"
+    )
+    assert said in html
 
 
 def test_a_network_page_lists_the_municipalities_it_covers(client):

@@ -1,6 +1,6 @@
 """Horizontal bar charts drawn on the server as inline SVG: no JavaScript, nothing third-party.
 
-`bar_chart()` only does geometry; templates/moderation/_bar_chart.html draws it and repeats the
+`bar_chart()` only does geometry; templates/charts/_bar_chart.html draws it and repeats the
 figures in a table, because an SVG with role="img" is one picture to a screen reader.
 
 Each row is a label line with its bar underneath and the figure written after the bar, so long
