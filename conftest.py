@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.management import call_command
+from django.utils import translation
 
 from healingtogether.search import snapshot
 
@@ -50,6 +51,15 @@ def fresh_cache():
     cache.clear()
     caches["ratelimit"].clear()
     snapshot.forget()
+
+
+@pytest.fixture(autouse=True)
+def english_to_begin_with():
+    """Each test starts in the source language, whatever page the previous one asked for: a
+    request for /fr/… leaves French active in this thread."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def pytest_collection_modifyitems(items):
