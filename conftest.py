@@ -32,6 +32,7 @@ settings.CACHES = {
 def load_real_data():
     call_command("load_places", stdout=io.StringIO())
     call_command("load_resources", stdout=io.StringIO())
+    call_command("load_groups", stdout=io.StringIO())
     call_command("load_articles", stdout=io.StringIO())
 
 
