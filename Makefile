@@ -31,6 +31,7 @@ data: setup
 	$(MANAGE) createcachetable
 	$(MANAGE) load_places
 	$(MANAGE) load_resources
+	$(MANAGE) load_groups
 	$(MANAGE) load_articles
 	$(MANAGE) refresh_next_sessions
 	$(MANAGE) export_hsds --dumps

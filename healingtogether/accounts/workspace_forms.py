@@ -570,6 +570,9 @@ class GroupForm(TextsMixin, ContactMixin, forms.Form):
         same_place = earlier.get("postcode") == values["postcode"]
         values["latitude"] = earlier.get("latitude") if same_place else None
         values["longitude"] = earlier.get("longitude") if same_place else None
+        # So do a municipality known without a postcode and the "approximate" mark of its centre.
+        values["municipality_id"] = earlier.get("municipality_id") if same_place else None
+        values["approximate"] = bool(earlier.get("approximate")) if same_place else False
         return {name: values[name] for name in listing.LOCATION_FIELDS}
 
     def listing_data(self) -> dict:

@@ -80,7 +80,19 @@ GROUP_FIELDS = [
 ]
 TERMS = {"topics": Topic, "audiences": Audience, "approaches": Approach}
 TERMS_AND_LANGUAGES = {**TERMS, "session_languages": Language}
-LOCATION_FIELDS = ["name", "address", "postcode", "access_notes", "latitude", "longitude"]
+# `municipality_id` (a REFNIS code) and `approximate` tell a place known only by its municipality
+# (its point is the municipality's centre) from an address; the writer fills both from the
+# postcode when they are not given.
+LOCATION_FIELDS = [
+    "name",
+    "address",
+    "postcode",
+    "access_notes",
+    "latitude",
+    "longitude",
+    "municipality_id",
+    "approximate",
+]
 SCHEDULE_FIELDS = [
     "freq",
     "interval",

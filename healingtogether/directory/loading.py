@@ -6,6 +6,7 @@ malformed file is reported record by record and field by field, and the database
 Running a loader twice changes nothing the second time.
 """
 
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -186,7 +187,7 @@ def _write_taxonomy(data) -> None:
 # Resources -----------------------------------------------------------------------------------
 
 
-def _is_url(value) -> bool:
+def is_url(value) -> bool:
     try:
         URLValidator(schemes=["http", "https"])(value)
     except ValidationError:
@@ -194,7 +195,18 @@ def _is_url(value) -> bool:
     return True
 
 
-def _is_email(value) -> bool:
+def is_date(value) -> bool:
+    """An ISO date (YYYY-MM-DD) given as text."""
+    if not isinstance(value, str):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
+
+
+def is_email(value) -> bool:
     try:
         EmailValidator()(value)
     except ValidationError:
@@ -223,8 +235,8 @@ def _check_record(record, translations, known_municipalities, area_codes, langua
         "must give the name in at least one of en, fr, nl, de",
     )
     for field, check, message in (
-        ("website", _is_url, "must be an http(s) address"),
-        ("email", _is_email, "must be an email address"),
+        ("website", is_url, "must be an http(s) address"),
+        ("email", is_email, "must be an email address"),
         ("phone", lambda v: isinstance(v, str) and v.strip(), "must be text"),
         ("hours", lambda v: isinstance(v, str) and v.strip(), "must be text"),
     ):
@@ -262,11 +274,12 @@ def _check_record(record, translations, known_municipalities, area_codes, langua
     need(isinstance(record.get("summary"), str) and record["summary"].strip(), "summary", "missing")
     sources = record.get("sources")
     need(
-        isinstance(sources, list) and all(_is_url(s) for s in sources),
+        isinstance(sources, list) and all(is_url(s) for s in sources),
         "sources",
         "must be a list of http(s) addresses",
     )
     need(record.get("confidence") in CONFIDENCE, "confidence", "must be high, medium or low")
+    need(is_date(record.get("checked_on")), "checked_on", "must be a date (YYYY-MM-DD)")
 
     translated = translations.get(record.get("id"))
     if not isinstance(translated, dict):
@@ -409,6 +422,9 @@ def _load_resource(record, translated) -> str:
         "email": record["email"] or "",
         "phone": record["phone"] or "",
         "sources": record["sources"],
+        # Compiled by our team on that day; nobody has confirmed it yet (see Group.is_compiled).
+        "checked_on": date.fromisoformat(record["checked_on"]),
+        "confidence": record["confidence"],
         **_names(record),
     }
     for code in CONTENT_LANGUAGES:
@@ -424,7 +440,6 @@ def _load_resource(record, translated) -> str:
     if group is None:
         # Records the file is not sure of wait for a moderator; the others are published.
         values["status"] = Status.PENDING if record["confidence"] == "low" else Status.PUBLISHED
-        values["confirmed_at"] = now
         listing.save(Group(source_key=key), terms, service_area=area, **values)
         return "created"
     changed = (

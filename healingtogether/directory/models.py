@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from healingtogether.lib.geo import unit_vector
@@ -179,6 +180,14 @@ class Confidence(models.TextChoices):
     HIGH = "high", _("High")
     MEDIUM = "medium", _("Medium")
     LOW = "low", _("Low")
+
+
+class DatePrecision(models.TextChoices):
+    """How much of a date a source gave: "2023", "2023-10" or "2023-10-11"."""
+
+    YEAR = "year", _("Year")
+    MONTH = "month", _("Month")
+    DAY = "day", _("Day")
 
 
 class GroupQuerySet(models.QuerySet):
@@ -374,6 +383,14 @@ class Group(TranslatedMixin, models.Model):
     # compiler was.
     checked_on = models.DateField(_("compiled from public sources on"), null=True, blank=True)
     source_date = models.DateField(_("date of the sources"), null=True, blank=True)
+    # Pages often give only a year or a month: `source_date` is then the first day of it, and
+    # this says how much of it the page gave (see source_date_text).
+    source_date_precision = models.CharField(
+        _("precision of the date of the sources"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        blank=True,
+    )
     evidence = models.JSONField(_("evidence quotes"), default=list, blank=True)
     confidence = models.CharField(
         _("confidence"), max_length=6, choices=Confidence.choices, blank=True
@@ -394,6 +411,9 @@ class Group(TranslatedMixin, models.Model):
     # the page always shows dates computed afresh.
     next_session_at = models.DateTimeField(null=True, blank=True, editable=False)
     sources = models.JSONField(_("sources"), default=list, blank=True)
+    # What a loader of our compiled data wrote last (`listing.data_of` right after loading): a
+    # re-run updates the listing only while it still reads so, and keeps anyone's edits since.
+    loaded_data = models.JSONField(null=True, blank=True, editable=False)
     synthetic = models.BooleanField(_("synthetic"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -466,6 +486,18 @@ class Group(TranslatedMixin, models.Model):
     def is_expired(self) -> bool:
         """Unconfirmed for EXPIRED_AFTER: no longer in search results."""
         return self.fresh_at is None or timezone.now() - self.fresh_at > EXPIRED_AFTER
+
+    @property
+    def source_date_text(self) -> str:
+        """The date of the sources as precisely as they gave it, in the current language:
+        "2023", "October 2023" or "11 October 2023"; "" when unknown."""
+        if self.source_date is None:
+            return ""
+        shape = {
+            DatePrecision.YEAR: "Y",
+            DatePrecision.MONTH: "YEAR_MONTH_FORMAT",
+        }.get(self.source_date_precision, "DATE_FORMAT")
+        return date_format(self.source_date, shape)
 
     @property
     def is_compiled(self) -> bool:

@@ -80,6 +80,7 @@ def test_a_group_in_namur_counts_for_the_province_of_namur(team):
     assert after[province(LIEGE)] == before[province(LIEGE)]
 
 
+@pytest.mark.usefixtures("without_real_groups")
 def test_every_province_is_shown_even_without_any_group(team):
     group_in("5000")
     counts = per_province(team)

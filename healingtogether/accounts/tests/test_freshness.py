@@ -294,12 +294,14 @@ def fresh_and_stale():
     return fresh, stale
 
 
+@pytest.mark.usefixtures("without_real_groups")
 def test_stale_listings_rank_below_fresh_ones_by_relevance(fresh_and_stale):
     with days_later(0):
         assert found("walking", near="5000") == ["fresh", "stale"]
         assert found("circle") == ["fresh", "stale"]
 
 
+@pytest.mark.usefixtures("without_real_groups")
 def test_sorting_by_distance_ignores_freshness(fresh_and_stale):
     with days_later(0):
         assert found("walking", near="5000", sort="distance") == ["stale", "fresh"]
@@ -312,6 +314,7 @@ def test_a_stale_group_whose_name_was_typed_still_comes_first(fresh_and_stale):
         assert found("tamarisk", near="5000") == ["stale", "fresh"]
 
 
+@pytest.mark.usefixtures("without_real_groups")
 def test_a_group_turns_stale_in_the_ranking_without_any_write():
     lat, lon = NAMUR
     with days_later(-170):

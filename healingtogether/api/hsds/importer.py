@@ -267,6 +267,8 @@ def _location(dataset: Dataset, reader: Reader, location: dict, flags: list) -> 
         "access_notes": "",
         "latitude": None,
         "longitude": None,
+        "municipality_id": None,
+        "approximate": False,
     }
     addresses = dataset.where("address", "location_id", location.get("id"))
     address = next((a for a in addresses if a.get("address_type") == "physical"), None)
@@ -281,6 +283,9 @@ def _location(dataset: Dataset, reader: Reader, location: dict, flags: list) -> 
         known = PostalCode.objects.filter(code=postcode).exists()
         if _is_belgian(country) and known:
             values["address"], values["postcode"] = street, postcode
+            # What the listing writer would store: the postcode's municipality.
+            municipality = listing.located(postcode)[0]
+            values["municipality_id"] = municipality.code if municipality else None
             if len(street) > 200:
                 Reader(reader.plan, dataset.origin("address", address)).problem(
                     "address_1", _("Longer than %(limit)d characters.") % {"limit": 200}

@@ -29,6 +29,7 @@ def test_it_answers_the_documented_shape(client, nearby):
         assert all(set(v) == {"value", "label", "count"} for v in values)
 
 
+@pytest.mark.usefixtures("without_real_groups")
 def test_without_near_there_is_no_online_list_and_no_distance(client, nearby):
     body = client.get("/api/v1/groups", {"q": "cercle"}).json()
     assert body["online"] is None
@@ -61,6 +62,7 @@ def test_bad_parameters_are_a_400_naming_the_field(client, params, field):
     assert field in response.json()["errors"]
 
 
+@pytest.mark.usefixtures("without_real_groups")
 def test_a_page_past_the_last_is_an_empty_list(client, nearby):
     body = client.get("/api/v1/groups", {"q": "cercle", "page": 40}).json()
     assert body["results"] == [] and body["count"] == 1

@@ -48,6 +48,7 @@ def _slugs(results):
     return [g.slug for g in results.groups]
 
 
+@pytest.mark.usefixtures("without_real_groups")
 def test_near_lists_groups_within_the_radius_nearest_first(around_namur):
     results = search(near="5000", radius_km=25)
     assert _slugs(results) == ["here", "ten-km-north", "twenty-km-east"]
@@ -63,6 +64,7 @@ def test_distances_are_measured_from_the_postcode(around_namur, namur):
     assert results.distances[around_namur["ten-km-north"].pk] == pytest.approx(10.0, abs=0.1)
 
 
+@pytest.mark.usefixtures("without_real_groups")
 def test_online_groups_are_listed_apart(around_namur):
     results = search(near="5000", radius_km=25)
     assert "online" not in _slugs(results)
@@ -79,6 +81,7 @@ def test_without_near_every_matching_group_is_listed_online_included(around_namu
     assert results.count == Group.objects.listed().count()
 
 
+@pytest.mark.usefixtures("without_real_groups")
 def test_a_municipality_name_in_any_language_works_like_its_postcode(around_namur):
     by_name = search(near="Namen", radius_km=60)
     by_french_name = search(near="namur", radius_km=60)
@@ -86,6 +89,7 @@ def test_a_municipality_name_in_any_language_works_like_its_postcode(around_namu
     assert "fifty-km-west" in _slugs(by_name)
 
 
+@pytest.mark.usefixtures("without_real_groups")
 def test_no_group_inside_the_radius_is_missed():
     # Scatter groups around Brussels and compare with an exact count done here.
     rng = random.Random(7)
@@ -115,6 +119,7 @@ def test_each_facet_count_is_the_count_you_get_by_choosing_it(around_namur):
             assert chosen.count == item["count"], (name, item)
 
 
+@pytest.mark.usefixtures("without_real_groups")
 def test_facets_are_counted_with_the_other_filters_applied(around_namur):
     results = search(near="5000", radius_km=25, format=["hybrid"])
     assert results.count == 1
@@ -123,6 +128,7 @@ def test_facets_are_counted_with_the_other_filters_applied(around_namur):
     assert formats == {"in_person": 2, "hybrid": 1}
 
 
+@pytest.mark.usefixtures("without_real_groups")
 def test_a_page_past_the_last_is_empty(around_namur):
     results = search(near="5000", page=50)
     assert results.groups == []
@@ -150,6 +156,7 @@ def test_bad_values_are_named(data, field):
     assert field in error.value.errors
 
 
+@pytest.mark.usefixtures("without_real_groups")
 def test_sort_by_next_session_puts_the_soonest_first():
     with time_machine.travel(datetime(2026, 3, 4, 12, 0, tzinfo=BRUSSELS), tick=False):
         # Wednesday 4 March: Thursday's group meets before Friday's, Tuesday's last.
