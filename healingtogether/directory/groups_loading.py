@@ -26,13 +26,12 @@ from django.utils.text import slugify
 from healingtogether.lib.i18n import CONTENT_LANGUAGES
 from healingtogether.lib.loading import LoadError, read_json
 from healingtogether.lib.text import fold
-from healingtogether.places.models import Municipality, PostalCode, Region
+from healingtogether.places.models import GERMAN_SPEAKING, Municipality, PostalCode, Region
 
 from . import listing
 from .loading import DATA_DIR, TAXONOMIES, is_date, is_email, is_url
 from .loading import SOURCE as RESOURCES_SOURCE
 from .models import Coverage, DatePrecision, Group, Organisation, Status
-from .synthetic import GERMAN_SPEAKING
 
 SOURCE = "be-groups"
 ORGANISATION_SOURCE = f"{SOURCE}:org"

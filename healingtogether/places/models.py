@@ -82,6 +82,12 @@ class Arrondissement(PlaceNameMixin):
         verbose_name_plural = _("arrondissements")
 
 
+# The nine municipalities of the German-speaking Community (NIS codes), all in Liège province.
+GERMAN_SPEAKING = frozenset(
+    {"63001", "63012", "63013", "63023", "63040", "63048", "63061", "63067", "63087"}
+)
+
+
 class Municipality(PlaceNameMixin):
     code = models.CharField(_("NIS code"), max_length=5, primary_key=True)
     arrondissement = models.ForeignKey(

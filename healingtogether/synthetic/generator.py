@@ -42,15 +42,12 @@ from healingtogether.directory.models import (
     Status,
     Topic,
 )
-from healingtogether.places.models import Municipality, PostalCode, Region
+from healingtogether.places.models import GERMAN_SPEAKING, Municipality, PostalCode, Region
 
 MAX_COUNT = 1_000_000
 CHUNK_SIZE = 2000
 
 # The German-speaking Community (REFNIS codes); the rest of Wallonia writes in French.
-GERMAN_SPEAKING = frozenset(
-    {"63001", "63012", "63013", "63023", "63040", "63048", "63061", "63067", "63087"}
-)
 
 Kind = Group.Kind
 Facilitation = Group.Facilitation
