@@ -31,7 +31,7 @@ from healingtogether.directory.models import (
 from healingtogether.lib import outage
 from healingtogether.lib.text import tidy
 from healingtogether.places.models import Municipality, find_place
-from healingtogether.search import engine
+from healingtogether.search import engine, summary
 
 from . import schemas, serialize
 from .http import open_data
@@ -96,16 +96,17 @@ def search_groups(request, params: Query[engine.SearchParams]):
     """Search listed groups: the same parameters and results as the search page."""
     with translation.override(_language(params.lang)):
         results = engine.run(params)
+        # Serialised from the snapshot's summaries: no query, whatever the page size.
+        request.data_changed_at = results.changed_at
         return {
             "count": results.count,
             "page": params.page,
             "results": [
-                serialize.group_summary(g, request, results.distances.get(g.pk))
-                for g in results.groups
+                summary.api(s, request, results.distances.get(s.pk)) for s in results.summaries
             ],
             "online": (
-                [serialize.group_summary(g, request) for g in results.online]
-                if results.online is not None
+                [summary.api(s, request) for s in results.online_summaries]
+                if results.online_summaries is not None
                 else None
             ),
             "facets": {

@@ -9,6 +9,8 @@ class SearchConfig(AppConfig):
     def ready(self):
         from healingtogether.directory.listing import listing_changed
 
+        from .snapshot import note_changes
         from .text import follow_listings
 
         listing_changed.connect(follow_listings, dispatch_uid="search.follow_listings")
+        listing_changed.connect(note_changes, dispatch_uid="search.snapshot")
