@@ -152,6 +152,14 @@ class Place:
     municipalities: list
     latitude: float
     longitude: float
+    _networks: tuple | None = None
+
+    def networks(self) -> tuple[list, list]:
+        """The (adult, youth) mental-health networks serving this place, read once: a Place is
+        kept with the snapshot, which a change to any group replaces."""
+        if self._networks is None:
+            self._networks = Group.objects.networks_for(self.municipalities)
+        return self._networks
 
 
 @dataclass

@@ -407,6 +407,7 @@ _current: Snapshot | None = None
 _checked_at = 0.0
 _checks = 0
 _pending: set = set()  # groups announced as changed in this process, not yet read again
+_deleted: set = set()  # groups deleted in this process since the last check
 builds = 0  # full builds in this process (tests and benchmarks read it)
 
 
@@ -415,6 +416,14 @@ def note_changes(sender, group_ids, **kwargs) -> None:
     them again (after the writer's transaction, whose rows it then sees)."""
     with _lock:
         _pending.update(group_ids)
+
+
+def note_deleted(sender, instance, **kwargs) -> None:
+    """A group was deleted in this process: the next search drops it (other processes see the
+    count of groups fall, and rebuild)."""
+    with _lock:
+        _pending.add(instance.pk)
+        _deleted.add(instance.pk)
 
 
 def _changed_since(snap: Snapshot) -> tuple[set, object, int]:
@@ -430,7 +439,7 @@ def _changed_since(snap: Snapshot) -> tuple[set, object, int]:
         )
         pks |= set(recent.values_list("id", flat=True)[: REBUILD_OVER + 1])
     count = snap.count
-    if _checks % COUNT_EVERY == 0 or not settings.SEARCH_RECHECK_SECONDS:
+    if _checks % COUNT_EVERY == 0 or not settings.SEARCH_RECHECK_SECONDS or _deleted:
         count = Group.objects.count()
     return pks, latest, count
 
@@ -443,11 +452,15 @@ def current() -> Snapshot:
         due = now - _checked_at >= settings.SEARCH_RECHECK_SECONDS
         if _current is None or _current.day != _today():
             _pending.clear()
+            _deleted.clear()
             _rebuild()
         elif due or _pending:
             pks, latest, count = _changed_since(_current)
+            # Fewer groups than this process deleted itself: deleted elsewhere, unannounced.
+            unexplained = _current.count - count > len(_deleted)
+            _deleted.clear()
             if (
-                count < _current.count
+                unexplained
                 or len(pks) > REBUILD_OVER
                 or (_current.dropped + len(pks) > REBUILD_OVER)
             ):
@@ -479,3 +492,4 @@ def forget():
     with _lock:
         _current = None
         _pending.clear()
+        _deleted.clear()

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from healingtogether.directory.models import Group, Topic
+from healingtogether.directory.models import Topic
 from healingtogether.directory.schedule_text import describe
 from healingtogether.lib.text import fold
 
@@ -44,7 +44,7 @@ def _query(data: dict, **changes) -> str:
 
 
 def _networks_for(place):
-    return Group.objects.networks_for(place.municipalities) if place else ([], [])
+    return place.networks() if place else ([], [])
 
 
 def search(request):
