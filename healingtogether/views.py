@@ -8,9 +8,11 @@ from django.shortcuts import render
 
 from healingtogether.articles.models import Article
 from healingtogether.directory.models import Group
+from healingtogether.lib.public_cache import public_page
 from healingtogether.places.models import Municipality
 
 
+@public_page
 def home(request):
     """A calm start: the search, the guided finder, the network lookup and the newest guides."""
     ctx = {

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from healingtogether.lib import markdown
 from healingtogether.lib.i18n import current_language
+from healingtogether.lib.public_cache import public_page
 from healingtogether.lib.text import tidy
 from healingtogether.places.models import find_place
 
@@ -46,10 +47,12 @@ def _listed_group(slug, networks: bool):
     return group
 
 
+@public_page
 def group(request, slug):
     return render(request, "directory/group.html", {"group": _listed_group(slug, networks=False)})
 
 
+@public_page
 def network(request, slug):
     group = _listed_group(slug, networks=True)
     municipalities = group.service_area.select_related("arrondissement")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from healingtogether.directory.models import Topic
 from healingtogether.directory.schedule_text import describe
+from healingtogether.lib.public_cache import public_page
 from healingtogether.lib.text import fold
 
 from . import cards, engine
@@ -51,6 +52,7 @@ def search(request):
     return _results_page(request, engine.from_querydict(request.GET))
 
 
+@public_page
 def topic(request, slug):
     """Groups for one topic, at an address without parameters: what a search engine may index
     (robots.txt keeps crawlers out of /search/?..., where filters combine without end). Every
