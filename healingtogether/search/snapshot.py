@@ -40,6 +40,7 @@ from healingtogether.lib.i18n import CONTENT_LANGUAGES
 from healingtogether.places.models import Province
 
 from . import summary
+from .summary import pick
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
@@ -215,15 +216,27 @@ def _today():
     return timezone.now().astimezone(BRUSSELS).date()
 
 
-def _vocabulary() -> dict:
-    """Labels of the taxonomy and of provinces in each of our languages: four small queries."""
-    terms = {name: list(model.objects.all()) for name, model in TAXONOMY.items()}
-    provinces = list(Province.objects.all())
+def _vocabulary(provinces=None) -> dict:
+    """Labels of the taxonomy and of provinces in each of our languages: four small queries
+    (three when the provinces' labels are given: they change only with a new load of places)."""
+    labels = [f"label_{code}" for code in CONTENT_LANGUAGES]
+    terms = {
+        name: list(model.objects.order_by().values_list("slug", *labels))
+        for name, model in TAXONOMY.items()
+    }
+    if provinces is None:
+        provinces = {}
+        for province in Province.objects.all():
+            for code in CONTENT_LANGUAGES:
+                with translation.override(code):
+                    provinces.setdefault(code, {})[province.code] = province.name
     found = {}
     for code in CONTENT_LANGUAGES:
-        with translation.override(code):
-            found[code] = {name: {t.slug: t.label for t in rows} for name, rows in terms.items()}
-            found[code]["province"] = {p.code: p.name for p in provinces}
+        found[code] = {
+            name: {slug: pick(texts, code)[0] for slug, *texts in rows}
+            for name, rows in terms.items()
+        }
+        found[code]["province"] = provinces[code]
     return found
 
 
@@ -239,10 +252,12 @@ class Facts:
     located: list  # (group pk, x, y, z)
 
 
-def _facts(selections) -> Facts:
+def _facts(selections, chunks=None) -> Facts:
+    """The facts of the groups of these querysets; `chunks`, when given, are their pks (a
+    lookup by pk, which SQLite plans better than a subquery)."""
     rows, located = [], []
     pairs = {facet: [] for facet in MULTI}
-    for selection in selections:
+    for n, selection in enumerate(selections):
         rows += selection.order_by("id").values_list(
             "id", "slug", "fresh_at", "created_at", "next_session_at", *SCALAR.values()
         )
@@ -250,7 +265,8 @@ def _facts(selections) -> Facts:
             pairs[facet] += [
                 (pk, v) for pk, v in selection.values_list("id", path) if v is not None
             ]
-        located += Location.objects.filter(group__in=selection, x__isnull=False).values_list(
+        of_groups = {"group_id__in": chunks[n]} if chunks else {"group__in": selection}
+        located += Location.objects.filter(x__isnull=False, **of_groups).values_list(
             "group_id", "x", "y", "z"
         )
     rows.sort()
@@ -332,12 +348,10 @@ def updated(snap: Snapshot, pks, latest, count: int) -> Snapshot:
     """A new snapshot: `snap` with the groups `pks` read again (dropped when no longer
     searchable, appended when they are), sharing what did not change."""
     pks = sorted(set(pks))
-    selections = [
-        Group.objects.searchable().filter(pk__in=pks[start : start + 900])
-        for start in range(0, len(pks), 900)
-    ]
-    facts = _facts(selections)
-    found = summary.load(ids=pks)
+    live = summary.searchable_among(pks)
+    chunks = [live[start : start + 900] for start in range(0, len(live), 900)]
+    facts = _facts([Group.objects.filter(pk__in=chunk) for chunk in chunks], chunks)
+    found = summary.load(ids=live, checked=True)
     ids = snap.ids.copy()
     gone = snap.mask_of(pks)
     ids[gone] = -1
@@ -392,7 +406,7 @@ def updated(snap: Snapshot, pks, latest, count: int) -> Snapshot:
         newest_rank=newest_rank,
         next_rank=next_rank,
         summaries=summaries,
-        vocabulary=_vocabulary(),
+        vocabulary=_vocabulary({code: v["province"] for code, v in snap.vocabulary.items()}),
         latest=max((at for at in (snap.latest, latest) if at is not None), default=None),
         day=snap.day,
         count=count,
@@ -436,8 +450,12 @@ def _changed_since(snap: Snapshot) -> tuple[set, object, int]:
         since = snap.latest - timedelta(seconds=SLACK_SECONDS) if snap.latest else None
         recent = (
             Group.objects.all() if since is None else Group.objects.filter(updated_at__gt=since)
-        )
-        pks |= set(recent.values_list("id", flat=True)[: REBUILD_OVER + 1])
+        ).order_by()  # no ORDER BY slug: SQLite would walk the slug index over every group
+        # Those already read at this version (the last burst before a build) are skipped.
+        for pk, at in recent.values_list("id", "updated_at")[: REBUILD_OVER + 1]:
+            known = snap.summaries.get(pk)
+            if known is None or known.stamp != at.timestamp():
+                pks.add(pk)
     count = snap.count
     if _checks % COUNT_EVERY == 0 or not settings.SEARCH_RECHECK_SECONDS or _deleted:
         count = Group.objects.count()

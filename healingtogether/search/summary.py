@@ -17,11 +17,12 @@ from sys import intern
 from uuid import UUID
 
 from django.db.models import Case, IntegerField, Value, When
+from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from healingtogether.directory.models import STALE_AFTER, Group, Location
+from healingtogether.directory.models import EXPIRED_AFTER, STALE_AFTER, Group, Location, Status
 from healingtogether.lib.geo import distance_km
 from healingtogether.lib.i18n import CONTENT_LANGUAGES, FALLBACKS, current_language
 from healingtogether.places.models import Municipality
@@ -168,7 +169,7 @@ def card(summary: Summary, language_labels: dict, distance: float | None = None)
 
 # Loading ---------------------------------------------------------------------------------------
 
-TEXTS = ("name", "description")
+EXCERPT_CHARS = 2000
 
 
 def _chunks(ids):
@@ -196,15 +197,38 @@ def _places(codes) -> dict:
     return found
 
 
-def load(ids=None) -> dict[int, Summary]:
-    """The summaries of the searchable groups (of those among these `ids` when given), in a
-    handful of queries whatever their number: a group that is not searchable has none."""
-    searchable = Group.objects.searchable()
+def searchable_among(ids) -> list[int]:
+    """Which of these groups are searchable (GroupQuerySet.searchable()'s rule), looked up by
+    pk: on SQLite, adding the status to the query makes it scan the status index instead."""
+    cutoff = timezone.now() - EXPIRED_AFTER
+    found = []
+    for chunk in _chunks(ids):
+        for pk, status, fresh_at in Group.objects.filter(pk__in=chunk).values_list(
+            "id", "status", "fresh_at"
+        ):
+            if status == Status.PUBLISHED and fresh_at is not None and fresh_at >= cutoff:
+                found.append(pk)
+    return sorted(found)
+
+
+def load(ids=None, checked: bool = False) -> dict[int, Summary]:
+    """The summaries of the searchable groups (of those among these `ids` when given; `checked`
+    when they are all searchable already), in a handful of queries whatever their number: a
+    group that is not searchable has none."""
+    searchable = Group.objects.all() if checked else Group.objects.searchable()
+    chunks = None
     if ids is None:
         selections = [searchable]
     else:
-        selections = [searchable.filter(pk__in=chunk) for chunk in _chunks(ids)]
-    fields = [f"{text}_{code}" for text in TEXTS for code in CONTENT_LANGUAGES]
+        chunks = list(_chunks(ids))
+        selections = [searchable.filter(pk__in=chunk) for chunk in chunks]
+    # Only the start of a description is shown: reading that much keeps a build's memory low.
+    # (Thirty words in more than EXCERPT_CHARS characters would be cut short.)
+    starts = {
+        f"start_{code}": Substr(f"description_{code}", 1, EXCERPT_CHARS)
+        for code in CONTENT_LANGUAGES
+    }
+    fields = [*(f"name_{code}" for code in CONTENT_LANGUAGES), *starts]
     network = Case(
         When(kind__in=Group.NETWORK_KINDS, then=Value(1)),
         default=Value(0),
@@ -212,7 +236,7 @@ def load(ids=None) -> dict[int, Summary]:
     )
     rows = []
     for selection in selections:
-        rows += selection.annotate(network=network).values_list(
+        rows += selection.annotate(network=network, **starts).values_list(
             "id",
             "public_id",
             "slug",
@@ -235,9 +259,10 @@ def load(ids=None) -> dict[int, Summary]:
     topics = _pairs(selections, "topics__slug")
 
     locations: dict = {}
-    for selection in selections:
+    for n, selection in enumerate(selections):
+        of_groups = {"group_id__in": chunks[n]} if chunks else {"group__in": selection}
         for group_id, postcode, municipality, lat, lon in (
-            Location.objects.filter(group__in=selection)
+            Location.objects.filter(**of_groups)
             .order_by("id")
             .values_list("group_id", "postcode", "municipality_id", "latitude", "longitude")
         ):
