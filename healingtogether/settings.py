@@ -111,6 +111,8 @@ MIDDLEWARE = [
     # Inside the header middleware, so the outage page carries the same headers as any page.
     "healingtogether.lib.outage.database_outage",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the session, CSRF and message middleware, so it sees every cookie they set.
+    "healingtogether.lib.public_cache.public_cache",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # The API's language comes from `lang` or Accept-Language only, never a cookie.

@@ -10,9 +10,11 @@ from django.utils.translation import ngettext
 
 from healingtogether.articles.models import Article
 from healingtogether.directory.models import Group
+from healingtogether.lib.public_cache import public_page
 from healingtogether.places.models import Municipality
 
 
+@public_page
 def home(request):
     """A calm start: the search, the guided finder, the network lookup and the newest guides."""
     listed = Group.objects.listed()

@@ -91,7 +91,9 @@ def holds_search_terms(request) -> bool:
 def _conditional(request, response):
     response["ETag"] = etag_of(response.content)
     if not response.has_header("Last-Modified"):
-        changed = data_changed_at()
+        # A search says when the data it was answered from changed (its snapshot's version);
+        # other answers ask the database.
+        changed = getattr(request, "data_changed_at", None) or data_changed_at()
         if changed is not None:
             response["Last-Modified"] = http_date(changed.timestamp())
     conditional = get_conditional_response(

@@ -30,6 +30,10 @@ class Schema(NinjaSchema):
     def _run_root_validator(cls, values: Any, handler, info: ValidationInfo) -> Any:
         if isinstance(values, cls):
             return values
+        if isinstance(values, dict):
+            # Plain data already (an envelope, or a search result built from the snapshot's
+            # summaries): validated as it is, no resolver reads a model.
+            return handler(values)
         return handler(DjangoGetter(values, cls, info.context))
 
 
@@ -44,8 +48,11 @@ def answer(schema: type[S], source: Any, request, **context) -> S:
 
 # An empty text or choice is absent: null, not "".
 OrNone = Annotated[str | None, BeforeValidator(lambda value: value or None)]
-# Related terms (a manager or a list of them) as their slugs.
-Slugs = Annotated[list[str], BeforeValidator(lambda terms: [term.slug for term in terms])]
+# Related terms (a manager or a list of them, or their slugs already) as their slugs.
+Slugs = Annotated[
+    list[str],
+    BeforeValidator(lambda terms: [t if isinstance(t, str) else t.slug for t in terms]),
+]
 
 
 def _absolute_url(obj, context) -> str:

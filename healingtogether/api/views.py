@@ -31,7 +31,7 @@ from healingtogether.directory.models import (
 from healingtogether.lib import outage
 from healingtogether.lib.text import tidy
 from healingtogether.places.models import Municipality, find_place
-from healingtogether.search import engine
+from healingtogether.search import engine, summary
 
 from . import schemas
 from .http import open_data
@@ -97,14 +97,24 @@ def search_groups(request, params: Query[engine.SearchParams]):
     """Search listed groups: the same parameters and results as the search page."""
     with translation.override(_language(params.lang)):
         results = engine.run(params)
-        found = {
+        # Serialised from the snapshot's summaries: no query, whatever the page size.
+        request.data_changed_at = results.changed_at
+        return {
             "count": results.count,
             "page": params.page,
-            "results": results.groups,
-            "online": results.online,
-            "facets": results.facets,
+            "results": [
+                summary.api(s, request, results.distances.get(s.pk)) for s in results.summaries
+            ],
+            "online": (
+                [summary.api(s, request) for s in results.online_summaries]
+                if results.online_summaries is not None
+                else None
+            ),
+            "facets": {
+                name: [{k: v[k] for k in ("value", "label", "count")} for v in values]
+                for name, values in results.facets.items()
+            },
         }
-        return answer(schemas.SearchOut, found, request, distances=results.distances)
 
 
 @api.get(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from healingtogether.lib import geo, markdown
 from healingtogether.lib.charts import bar_chart
 from healingtogether.lib.i18n import current_language
+from healingtogether.lib.public_cache import public_page
 from healingtogether.lib.text import tidy
 from healingtogether.places.models import Province, Region, find_place
 
@@ -96,12 +97,14 @@ def similar_groups(group) -> list:
     return [by_pk[pk] for pk in chosen]
 
 
+@public_page
 def group(request, slug):
     group = _listed_group(slug, networks=False)
     ctx = {"group": group, "similar": similar_groups(group)}
     return render(request, "directory/group.html", ctx)
 
 
+@public_page
 def network(request, slug):
     group = _listed_group(slug, networks=True)
     municipalities = group.service_area.select_related("arrondissement")

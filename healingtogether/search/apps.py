@@ -7,8 +7,14 @@ class SearchConfig(AppConfig):
     verbose_name = _("Search")
 
     def ready(self):
-        from healingtogether.directory.listing import listing_changed
+        from django.db.models.signals import post_delete
 
+        from healingtogether.directory.listing import listing_changed
+        from healingtogether.directory.models import Group
+
+        from .snapshot import note_changes, note_deleted
         from .text import follow_listings
 
         listing_changed.connect(follow_listings, dispatch_uid="search.follow_listings")
+        listing_changed.connect(note_changes, dispatch_uid="search.snapshot")
+        post_delete.connect(note_deleted, sender=Group, dispatch_uid="search.snapshot.deleted")

@@ -6,26 +6,24 @@ filters applied (so a facet's count is the count you get by choosing it), sorts,
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Annotated, Literal
 
 import numpy as np
-from django.core.cache import cache
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError, field_validator
 
 from healingtogether.directory.models import (
     STALE_AFTER,
-    Audience,
     Coverage,
     Group,
-    Language,
     Status,
-    Topic,
 )
-from healingtogether.lib.geo import EARTH_RADIUS_KM, distance_km, min_dot, unit_vector
-from healingtogether.lib.text import tidy, whole_number
-from healingtogether.places.models import PostalCode, Province, find_place
+from healingtogether.lib.geo import EARTH_RADIUS_KM, min_dot, unit_vector
+from healingtogether.lib.i18n import current_language
+from healingtogether.lib.text import fold, tidy, whole_number
+from healingtogether.places.models import PostalCode, find_place
 
 from . import snapshot
 from .text import MAX_QUERY_LENGTH, matching_ids
@@ -34,7 +32,8 @@ MULTI = ("topic", "audience", "kind", "facilitation", "format", "language", "cos
 FACETS = (*MULTI, "referral", "region", "province")
 REGIONS = [c for c in Coverage.values if c != Coverage.NATIONAL]
 
-# Fixed choices; topics, audiences, session languages and provinces come from the database.
+# Fixed choices; topics, audiences, session languages and provinces come from the database
+# (the snapshot keeps their labels).
 CHOICES = {
     "kind": Group.Kind,
     "facilitation": Group.Facilitation,
@@ -42,7 +41,7 @@ CHOICES = {
     "cost": Group.Cost,
     "cohort": Group.Cohort,
 }
-TAXONOMY = {"topic": Topic, "audience": Audience, "language": Language}
+TAXONOMY = ("topic", "audience", "language")
 
 
 def _query_number(value):
@@ -153,30 +152,54 @@ class Place:
     municipalities: list
     latitude: float
     longitude: float
+    _networks: tuple | None = None
+
+    def networks(self) -> tuple[list, list]:
+        """The (adult, youth) mental-health networks serving this place, read once: a Place is
+        kept with the snapshot, which a change to any group replaces."""
+        if self._networks is None:
+            self._networks = Group.objects.networks_for(self.municipalities)
+        return self._networks
 
 
 @dataclass
 class Results:
+    """A page of results. `summaries` and `online_summaries` are what the results show
+    (summary.Summary, from memory); `groups` and `online` the same groups as model instances,
+    read from the database on first use, for the pages that show more (print, finder)."""
+
     params: SearchParams
     count: int
-    groups: list
-    online: list | None
+    summaries: list
+    online_summaries: list | None
     facets: dict
     place: Place | None
     distances: dict = field(default_factory=dict)
+    version: tuple = ()  # the snapshot's: answers built from it change with it
+    changed_at: object = None  # the latest change of a searchable group
+    language_labels: dict = field(default_factory=dict)  # session language slug -> label
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.count // self.params.page_size))
 
+    @cached_property
+    def groups(self) -> list:
+        return _fetch([s.pk for s in self.summaries])
 
-def _check_choices(params: SearchParams) -> dict[str, str]:
+    @cached_property
+    def online(self) -> list | None:
+        if self.online_summaries is None:
+            return None
+        return _fetch([s.pk for s in self.online_summaries])
+
+
+def _check_choices(params: SearchParams, vocabulary: dict) -> dict[str, str]:
     errors = {}
     for name, choices in CHOICES.items():
         unknown = [v for v in getattr(params, name) if v not in choices.values]
         if unknown:
             errors[name] = _("Unknown value: %(value)s.") % {"value": unknown[0]}
-    vocabulary = _vocabulary()
     for name in TAXONOMY:
         unknown = sorted(set(getattr(params, name)) - set(vocabulary[name]))
         if unknown:
@@ -217,28 +240,20 @@ def _masks(snap, params: SearchParams) -> dict:
     return masks
 
 
-def _vocabulary() -> dict[str, dict[str, str]]:
-    """Taxonomy and province labels in the current language, cached for five minutes: they
-    change rarely, and every search needs them."""
-    key = f"search-vocabulary:{translation.get_language()}"
-    found = cache.get(key)
-    if found is None:
-        found = {
-            name: {t.slug: t.label for t in model.objects.all()} for name, model in TAXONOMY.items()
-        }
-        found["province"] = {p.code: p.name for p in Province.objects.all()}
-        cache.set(key, found, 300)
-    return found
+def _vocabulary(snap) -> dict[str, dict[str, str]]:
+    """Taxonomy and province labels in the current language, kept by the snapshot: they change
+    rarely, and every search needs them."""
+    return snap.vocabulary[current_language()]
 
 
-def _facet_labels(name: str) -> dict[str, str]:
+def _facet_labels(name: str, vocabulary: dict) -> dict[str, str]:
     if name in CHOICES:
         return {value: str(label) for value, label in CHOICES[name].choices}
     if name == "referral":
         return {"false": _("No referral needed"), "true": _("Referral needed")}
     if name == "region":
         return {value: str(label) for value, label in Coverage.choices}
-    return _vocabulary()[name]
+    return vocabulary[name]
 
 
 def facets(snap, base, masks: dict, params: SearchParams) -> dict[str, list[dict]]:
@@ -249,7 +264,7 @@ def facets(snap, base, masks: dict, params: SearchParams) -> dict[str, list[dict
         for other, other_mask in masks.items():
             if other != name:
                 mask &= other_mask
-        labels = _facet_labels(name)
+        labels = _facet_labels(name, _vocabulary(snap))
         chosen = getattr(params, name)
         if isinstance(chosen, bool):
             chosen = ["true" if chosen else "false"]
@@ -361,10 +376,11 @@ def _fetch(pks) -> list:
 
 def run(params: SearchParams) -> Results:
     """Search. Raises SearchError naming the field when a value cannot be searched."""
-    errors = _check_choices(params)
+    snap = snapshot.current()
+    errors = _check_choices(params, _vocabulary(snap))
     place = None
     if params.near:
-        place = find_near(params.near)
+        place = _remembered_place(snap, params.near)
         if place is None:
             errors["near"] = _(
                 "We don't know the place “%(near)s”. Try a Belgian postcode such as 1000, or "
@@ -373,10 +389,9 @@ def run(params: SearchParams) -> Results:
     if errors:
         raise SearchError(errors)
 
-    snap = snapshot.current()
     words = snap.text_masks(params.q, matching_ids)
     if words is None:
-        base = np.ones(snap.size, dtype=bool)
+        base = snap.everything()
         name_match = np.zeros(snap.size, dtype=bool)
     else:
         base, name_match = (mask.copy() for mask in words)
@@ -401,33 +416,40 @@ def run(params: SearchParams) -> Results:
         needed=params.page * params.page_size,
     )
     start = (params.page - 1) * params.page_size
-    page = _fetch(snap.ids[ordered[start : start + params.page_size]].tolist())
+    page = snap.summaries_of(ordered[start : start + params.page_size])
 
     distances = {}
     online = None
     if place:
         for group in page:
-            located = [loc for loc in group.locations.all() if loc.latitude is not None]
-            if located:
-                distances[group.pk] = round(
-                    min(
-                        distance_km(place.latitude, place.longitude, loc.latitude, loc.longitude)
-                        for loc in located
-                    ),
-                    1,
-                )
+            distance = group.distance_from(place.latitude, place.longitude)
+            if distance is not None:
+                distances[group.pk] = distance
         for mask in masks.values():
             online_base &= mask
         online_rows = np.flatnonzero(online_base)
         # As many as a page of results: enough to choose from, and cheap to show.
         online_rows = online_rows[np.argsort(snap.default_rank[online_rows])][: params.page_size]
-        online = _fetch(snap.ids[online_rows].tolist())
+        online = snap.summaries_of(online_rows)
     return Results(
         params=params,
         count=int(len(rows)),
-        groups=page,
-        online=online,
+        summaries=page,
+        online_summaries=online,
         facets=facets(snap, base, masks, params),
         place=place,
         distances=distances,
+        version=snap.version,
+        changed_at=snap.latest,
+        language_labels=_vocabulary(snap)["language"],
     )
+
+
+def _remembered_place(snap, text: str) -> Place | None:
+    """find_near, remembered with the snapshot: people type the same few hundred places."""
+    key = (fold(text), translation.get_language())
+    if key not in snap.places:
+        if len(snap.places) > 2000:
+            snap.places.clear()
+        snap.places[key] = find_near(text)
+    return snap.places[key]

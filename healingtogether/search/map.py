@@ -237,11 +237,11 @@ def _layout(networks) -> _Layout:
     return _layouts[key]
 
 
-def network_shapes(networks) -> list[tuple[Group, list[str]]]:
+def network_shapes(networks, layout=None) -> list[tuple[Group, list[str]]]:
     """Each network that has a service area, with the path of the region it is drawn with (one
     path, as a list so a caller can draw several)."""
     networks = list(networks)
-    paths = _layout(networks).paths
+    paths = (layout or _layout(networks)).paths
     return [(n, [paths[n.pk]]) for n in networks if n.pk in paths]
 
 
@@ -263,7 +263,7 @@ def map_context(kind: str, points=None, highlight=None) -> dict:
             "colour": layout.colour[network.pk],
             "highlighted": network.pk in highlighted,
         }
-        for network, paths in network_shapes(networks)
+        for network, paths in network_shapes(networks, layout)
     ]
     on_map = {area["network"].pk for area in areas}
     width, height = (float(n) for n in m.view_box.split()[2:])

@@ -5,9 +5,15 @@ takes a few milliseconds, the same on SQLite and PostgreSQL. The text index stay
 (FTS5 or tsvector, see text.py): it answers which groups match the words, and this snapshot does
 the rest: filters, facet counts, distances and order.
 
-Each process keeps one snapshot and checks, at most every couple of seconds, whether the groups
-changed (their count, highest id and latest update) or the day changed; if so it rebuilds. So any
-number of workers on any number of machines stay correct without talking to each other.
+It also holds each searchable group's public summary (summary.py: what a result shows) and the
+labels of the vocabulary in every language, so a search without words runs no SQL at all.
+
+Each process keeps one snapshot and updates it by a delta: the groups whose `updated_at` moved
+since the latest one it has seen (an indexed lookup, checked at most every couple of seconds, or
+at once in the process where the one listing writer announced a change) are read again, their
+old rows dropped and their new rows appended, in milliseconds. A full rebuild happens only at
+start, when the day changes, when groups were deleted, or when thousands of rows changed. So
+any number of workers on any number of machines stay correct without talking to each other.
 
 Only searchable groups are in it: listed and fresh (confirmed, or checked by our team) within
 EXPIRED_AFTER. Expiry needs no
@@ -15,19 +21,26 @@ write: the day (in Belgium) is part of the version, so a listing that passed 365
 confirmation leaves the results at the first rebuild of the next day at the latest.
 """
 
+import bisect
 import gc
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
 from django.conf import settings
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from healingtogether.directory.models import Group, Location
+from healingtogether.directory.models import Audience, Group, Language, Location, Topic
+from healingtogether.lib.i18n import CONTENT_LANGUAGES
+from healingtogether.places.models import Province
+
+from . import summary
+from .summary import pick
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
@@ -50,6 +63,14 @@ MULTI = {
 }
 FAR = np.iinfo(np.int64).max
 TEXT_CACHE_SIZE = 128
+RANK_BITS = 21  # room for 2 million rows in each part of a sort key
+NEVER = 2**40 - 1  # "no next session" in a sort key
+# A change of more rows than this at once (a loader's run) is cheaper to take by a rebuild; so
+# is a snapshot whose dropped rows outnumber it.
+REBUILD_OVER = 3000
+# Rows whose updated_at is this close below the latest seen are read again: a transaction that
+# wrote earlier may commit later.
+SLACK_SECONDS = 5
 
 
 def _referral(value) -> str:
@@ -62,22 +83,51 @@ def _epoch(moment) -> int:
 
 @dataclass
 class Snapshot:
-    ids: np.ndarray  # group pks, sorted
+    ids: np.ndarray  # each row's group pk; -1 for a row dropped by an update
     values: dict  # facet -> list of its values (index = code)
-    scalar: dict  # facet -> int16 array of codes per group (-1: none)
-    multi: dict  # facet -> 0/1 float32 matrix, groups x values (counted with a matrix product)
+    scalar: dict  # facet -> int16 array of codes per row (-1: none)
+    multi: dict  # facet -> 0/1 float32 matrix, rows x values (counted with a matrix product)
     loc_row: np.ndarray  # for each location: its group's row
     loc_xyz: np.ndarray  # for each location: unit vector (n x 3)
     confirmed: np.ndarray  # each group's fresh_at (last confirmed or checked), epoch seconds
-    # Each group's place in three orders, so a search sorts one integer key per group:
+    created: np.ndarray  # epoch seconds
+    next_session: np.ndarray  # epoch seconds, FAR when none
+    slugs: list  # each row's slug
+    # Rows in the default order (freshest first, then by slug), dropped rows included.
+    default_order: np.ndarray
+    # Each row's place in three orders, so a search sorts one integer key per row:
     default_rank: np.ndarray  # freshest first, then by slug
     newest_rank: np.ndarray  # most recently listed first, then the default order
     next_rank: np.ndarray  # soonest next session first (none last), then the default order
-    version: tuple
+    summaries: dict  # group pk -> summary.Summary: what a result shows
+    vocabulary: dict  # language -> facet -> value -> label (topic, audience, language, province)
+    latest: object  # the latest updated_at read into it
+    day: object  # the day in Belgium it was built (listings expire overnight)
+    count: int  # Group rows when last checked: fewer means some were deleted
+    # Rows dropped by updates since the build.
+    dropped: int = 0
+    # sorted pks of the live rows, and the row of each
+    sorted_ids: np.ndarray = None
+    sorter: np.ndarray = None
+    live: np.ndarray = None  # rows that are searchable (not dropped)
     # The last few text searches' results: people search for the same words again and again.
     # Cached with the snapshot, so they go when the groups (and so the text index) change.
     text_cache: OrderedDict = field(default_factory=OrderedDict)
     text_lock: threading.Lock = field(default_factory=threading.Lock)
+    # The places people typed, found once per snapshot.
+    places: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.live is None:
+            self.live = self.ids >= 0
+        if self.sorter is None:
+            self.sorter = np.flatnonzero(self.live)[np.argsort(self.ids[self.live], kind="stable")]
+            self.sorted_ids = self.ids[self.sorter]
+
+    @property
+    def version(self) -> tuple:
+        """What answers computed from this snapshot depend on (ETag, Last-Modified, caches)."""
+        return (self.latest, self.day, self.size, self.dropped)
 
     def text_masks(self, q: str, matching_ids):
         """(matching, matching in names or taxonomy) as masks, or None when q has no words."""
@@ -98,14 +148,18 @@ class Snapshot:
     def size(self) -> int:
         return len(self.ids)
 
+    def everything(self) -> np.ndarray:
+        """A mask of every searchable row."""
+        return self.live.copy()
+
     def mask_of(self, pks) -> np.ndarray:
         mask = np.zeros(self.size, dtype=bool)
         pks = np.fromiter(pks, dtype=np.int64)
-        if len(pks):
-            positions = np.searchsorted(self.ids, pks)
-            inside = positions < self.size
+        if len(pks) and len(self.sorted_ids):
+            positions = np.searchsorted(self.sorted_ids, pks)
+            inside = positions < len(self.sorted_ids)
             positions, pks = positions[inside], pks[inside]
-            mask[positions[self.ids[positions] == pks]] = True
+            mask[self.sorter[positions[self.sorted_ids[positions] == pks]]] = True
         return mask
 
     def matching(self, facet: str, chosen: list[str]) -> np.ndarray:
@@ -130,11 +184,14 @@ class Snapshot:
         }
 
     def closeness(self, xyz: tuple[float, float, float]) -> np.ndarray:
-        """For each group, the dot product of its nearest location with the point (-2: none)."""
+        """For each row, the dot product of its nearest location with the point (-2: none)."""
         best = np.full(self.size, -2.0)
         if len(self.loc_row):
             np.maximum.at(best, self.loc_row, self.loc_xyz @ np.asarray(xyz))
         return best
+
+    def summaries_of(self, rows) -> list:
+        return [self.summaries[pk] for pk in self.ids[rows].tolist()]
 
 
 def _rank(order) -> np.ndarray:
@@ -144,75 +201,216 @@ def _rank(order) -> np.ndarray:
     return rank
 
 
-def _version() -> tuple:
-    """What changes whenever a group or location is added or changed: the highest ids and the
-    latest update; and today's date in Belgium, so that listings that expired overnight leave
-    the results without anything being written. One aggregate a query: alone, MAX of an indexed
-    column is one index lookup."""
-    return (
-        Group.objects.aggregate(v=Max("id"))["v"],
-        Group.objects.aggregate(v=Max("updated_at"))["v"],
-        Location.objects.aggregate(v=Max("id"))["v"],
-        timezone.now().astimezone(BRUSSELS).date(),
-    )
+def _ranks_after(default_rank, created, next_session) -> tuple:
+    """(newest_rank, next_rank): one int64 key a row, the default order breaking ties."""
+    newest = ((2**33 - created) << RANK_BITS) | default_rank
+    soonest = (np.minimum(next_session, NEVER) << RANK_BITS) | default_rank
+    return _rank(np.argsort(newest)), _rank(np.argsort(soonest))
 
 
-def _counts() -> tuple:
-    """Row counts, which also change when a group or location is deleted. Counting scans the
-    table (about 10 ms on PostgreSQL at 100,000 groups), so it is checked less often."""
-    return (Group.objects.count(), Location.objects.count())
+def _latest():
+    return Group.objects.aggregate(v=Max("updated_at"))["v"]
+
+
+def _today():
+    return timezone.now().astimezone(BRUSSELS).date()
+
+
+def _vocabulary(provinces=None) -> dict:
+    """Labels of the taxonomy and of provinces in each of our languages: four small queries
+    (three when the provinces' labels are given: they change only with a new load of places)."""
+    labels = [f"label_{code}" for code in CONTENT_LANGUAGES]
+    terms = {
+        name: list(model.objects.order_by().values_list("slug", *labels))
+        for name, model in TAXONOMY.items()
+    }
+    if provinces is None:
+        provinces = {}
+        for province in Province.objects.all():
+            for code in CONTENT_LANGUAGES:
+                with translation.override(code):
+                    provinces.setdefault(code, {})[province.code] = province.name
+    found = {}
+    for code in CONTENT_LANGUAGES:
+        found[code] = {
+            name: {slug: pick(texts, code)[0] for slug, *texts in rows}
+            for name, rows in terms.items()
+        }
+        found[code]["province"] = provinces[code]
+    return found
+
+
+TAXONOMY = {"topic": Topic, "audience": Audience, "language": Language}
+
+
+@dataclass
+class Facts:
+    """The searchable facts of some groups, one entry a group, in pk order."""
+
+    rows: list  # (id, slug, fresh_at, created_at, next_session_at, *SCALAR)
+    pairs: dict  # facet -> [(pk, value)]
+    located: list  # (group pk, x, y, z)
+
+
+def _facts(selections, chunks=None) -> Facts:
+    """The facts of the groups of these querysets; `chunks`, when given, are their pks (a
+    lookup by pk, which SQLite plans better than a subquery)."""
+    rows, located = [], []
+    pairs = {facet: [] for facet in MULTI}
+    for n, selection in enumerate(selections):
+        rows += selection.order_by("id").values_list(
+            "id", "slug", "fresh_at", "created_at", "next_session_at", *SCALAR.values()
+        )
+        for facet, (path,) in MULTI.items():
+            pairs[facet] += [
+                (pk, v) for pk, v in selection.values_list("id", path) if v is not None
+            ]
+        of_groups = {"group_id__in": chunks[n]} if chunks else {"group__in": selection}
+        located += Location.objects.filter(x__isnull=False, **of_groups).values_list(
+            "group_id", "x", "y", "z"
+        )
+    rows.sort()
+    return Facts(rows, pairs, located)
+
+
+def _columns(facts: Facts, values: dict, first_row: int) -> dict:
+    """The facts as arrays, their facet values coded with (and added to) `values`."""
+    rows = facts.rows
+    position = {r[0]: first_row + n for n, r in enumerate(rows)}
+    scalar = {}
+    for offset, facet in enumerate(SCALAR, start=5):
+        column = [_referral(r[offset]) if facet == "referral" else (r[offset] or "") for r in rows]
+        known = values.setdefault(facet, [])
+        for value in sorted(set(column) - set(known)):
+            known.append(value)
+        code = {v: n for n, v in enumerate(known)}
+        scalar[facet] = np.array([code[v] if v else -1 for v in column], dtype=np.int16)
+    multi = {}
+    for facet, pairs in facts.pairs.items():
+        known = values.setdefault(facet, [])
+        for value in sorted({v for _pk, v in pairs} - set(known)):
+            known.append(value)
+        code = {v: n for n, v in enumerate(known)}
+        matrix = np.zeros((len(rows), len(known)), dtype=np.float32)
+        if pairs:
+            matrix[
+                [position[pk] - first_row for pk, _v in pairs], [code[v] for _pk, v in pairs]
+            ] = 1
+        multi[facet] = matrix
+    return {
+        "ids": np.array([r[0] for r in rows], dtype=np.int64),
+        "scalar": scalar,
+        "multi": multi,
+        "loc_row": np.array([position[g] for g, *_ in facts.located], dtype=np.int64),
+        "loc_xyz": np.array([xyz for _g, *xyz in facts.located], dtype=float).reshape(-1, 3),
+        "confirmed": np.array([_epoch(r[2]) for r in rows], dtype=np.int64),
+        "created": np.array([_epoch(r[3]) for r in rows], dtype=np.int64),
+        "next_session": np.array([_epoch(r[4]) if r[4] else FAR for r in rows], dtype=np.int64),
+        "slugs": [r[1] for r in rows],
+    }
 
 
 def build() -> Snapshot:
-    version = (_version(), _counts())
+    latest, day, count = _latest(), _today(), Group.objects.count()
     searchable = Group.objects.searchable()
-    rows = list(
-        searchable.order_by("id").values_list(
-            "id", "slug", "fresh_at", "created_at", "next_session_at", *SCALAR.values()
-        )
+    values: dict = {}
+    facts = _facts([searchable])
+    columns = _columns(facts, values, 0)
+    slugs = columns["slugs"]
+    slug_rank = _rank(np.argsort(np.array(slugs, dtype=object), kind="stable"))
+    order = np.lexsort([slug_rank, -columns["confirmed"]])
+    default_rank = _rank(order)
+    newest_rank, next_rank = _ranks_after(default_rank, columns["created"], columns["next_session"])
+    return Snapshot(
+        ids=columns["ids"],
+        values=values,
+        scalar=columns["scalar"],
+        multi=columns["multi"],
+        loc_row=columns["loc_row"],
+        loc_xyz=columns["loc_xyz"],
+        confirmed=columns["confirmed"],
+        created=columns["created"],
+        next_session=columns["next_session"],
+        slugs=slugs,
+        default_order=order,
+        default_rank=default_rank,
+        newest_rank=newest_rank,
+        next_rank=next_rank,
+        summaries=summary.load(),
+        vocabulary=_vocabulary(),
+        latest=latest,
+        day=day,
+        count=count,
     )
-    ids = np.array([r[0] for r in rows], dtype=np.int64)
-    position = {pk: n for n, pk in enumerate(ids.tolist())}
 
-    values, scalar = {}, {}
-    for offset, facet in enumerate(SCALAR, start=5):
-        column = [_referral(r[offset]) if facet == "referral" else (r[offset] or "") for r in rows]
-        values[facet] = sorted(set(column))
-        code = {v: n for n, v in enumerate(values[facet])}
-        scalar[facet] = np.array([code[v] if v else -1 for v in column], dtype=np.int16)
+
+def updated(snap: Snapshot, pks, latest, count: int) -> Snapshot:
+    """A new snapshot: `snap` with the groups `pks` read again (dropped when no longer
+    searchable, appended when they are), sharing what did not change."""
+    pks = sorted(set(pks))
+    live = summary.searchable_among(pks)
+    chunks = [live[start : start + 900] for start in range(0, len(live), 900)]
+    facts = _facts([Group.objects.filter(pk__in=chunk) for chunk in chunks], chunks)
+    found = summary.load(ids=live, checked=True)
+    ids = snap.ids.copy()
+    gone = snap.mask_of(pks)
+    ids[gone] = -1
+    values = {facet: list(known) for facet, known in snap.values.items()}
+    first = snap.size
+    columns = _columns(facts, values, first)
 
     multi = {}
-    for facet, (path,) in MULTI.items():
-        pairs = [(pk, v) for pk, v in searchable.values_list("id", path) if v is not None]
-        values[facet] = sorted({v for _pk, v in pairs})
-        code = {v: n for n, v in enumerate(values[facet])}
-        matrix = np.zeros((len(ids), len(values[facet])), dtype=np.float32)
-        if pairs:
-            matrix[[position[pk] for pk, _v in pairs], [code[v] for _pk, v in pairs]] = 1
-        multi[facet] = matrix
+    for facet, matrix in snap.multi.items():
+        wider = len(values[facet]) - matrix.shape[1]
+        if wider:
+            matrix = np.hstack([matrix, np.zeros((matrix.shape[0], wider), dtype=np.float32)])
+        multi[facet] = np.vstack([matrix, columns["multi"][facet]])
+    confirmed = np.concatenate([snap.confirmed, columns["confirmed"]])
+    slugs = snap.slugs + columns["slugs"]
 
-    located = list(
-        Location.objects.filter(group__in=searchable, x__isnull=False).values_list(
-            "group_id", "x", "y", "z"
-        )
-    )
-    slug_rank = _rank(np.argsort(np.array([r[1] for r in rows], dtype=object), kind="stable"))
-    confirmed = np.array([_epoch(r[2]) for r in rows], dtype=np.int64)
-    created = np.array([_epoch(r[3]) for r in rows], dtype=np.int64)
-    next_session = np.array([_epoch(r[4]) if r[4] else FAR for r in rows], dtype=np.int64)
-    default_rank = _rank(np.lexsort([slug_rank, -confirmed]))
+    # Each new row goes to its place in the default order (freshest first, then by slug).
+    order = snap.default_order
+    new_rows = list(range(first, first + len(columns["slugs"])))
+
+    def key(row):
+        return (-int(confirmed[row]), slugs[row])
+
+    new_rows.sort(key=key)
+    places = [bisect.bisect_left(order, key(row), key=key) for row in new_rows]
+    order = np.insert(order, places, new_rows) if new_rows else order
+    default_rank = _rank(order)
+    created = np.concatenate([snap.created, columns["created"]])
+    next_session = np.concatenate([snap.next_session, columns["next_session"]])
+    newest_rank, next_rank = _ranks_after(default_rank, created, next_session)
+
+    summaries = dict(snap.summaries)
+    for pk in pks:
+        summaries.pop(pk, None)
+    summaries.update(found)
     return Snapshot(
-        ids=ids,
+        ids=np.concatenate([ids, columns["ids"]]),
         values=values,
-        scalar=scalar,
+        scalar={
+            facet: np.concatenate([codes, columns["scalar"][facet]])
+            for facet, codes in snap.scalar.items()
+        },
         multi=multi,
-        loc_row=np.array([position[g] for g, *_ in located], dtype=np.int64),
-        loc_xyz=np.array([xyz for _g, *xyz in located], dtype=float).reshape(-1, 3),
+        loc_row=np.concatenate([snap.loc_row, columns["loc_row"]]),
+        loc_xyz=np.concatenate([snap.loc_xyz, columns["loc_xyz"]]),
         confirmed=confirmed,
+        created=created,
+        next_session=next_session,
+        slugs=slugs,
+        default_order=order,
         default_rank=default_rank,
-        newest_rank=_rank(np.lexsort([default_rank, -created])),
-        next_rank=_rank(np.lexsort([default_rank, next_session])),
-        version=version,
+        newest_rank=newest_rank,
+        next_rank=next_rank,
+        summaries=summaries,
+        vocabulary=_vocabulary({code: v["province"] for code, v in snap.vocabulary.items()}),
+        latest=max((at for at in (snap.latest, latest) if at is not None), default=None),
+        day=snap.day,
+        count=count,
+        dropped=snap.dropped + int(gone.sum()),
     )
 
 
@@ -222,32 +420,88 @@ _lock = threading.Lock()
 _current: Snapshot | None = None
 _checked_at = 0.0
 _checks = 0
+_pending: set = set()  # groups announced as changed in this process, not yet read again
+_deleted: set = set()  # groups deleted in this process since the last check
+builds = 0  # full builds in this process (tests and benchmarks read it)
+
+
+def note_changes(sender, group_ids, **kwargs) -> None:
+    """The one listing writer announced changed groups: the next search in this process reads
+    them again (after the writer's transaction, whose rows it then sees)."""
+    with _lock:
+        _pending.update(group_ids)
+
+
+def note_deleted(sender, instance, **kwargs) -> None:
+    """A group was deleted in this process: the next search drops it (other processes see the
+    count of groups fall, and rebuild)."""
+    with _lock:
+        _pending.add(instance.pk)
+        _deleted.add(instance.pk)
+
+
+def _changed_since(snap: Snapshot) -> tuple[set, object, int]:
+    """(pks to read again, the latest updated_at, the Group count) since `snap`."""
+    global _checks
+    _checks += 1
+    latest = _latest()
+    pks = set(_pending)
+    if latest is not None and (snap.latest is None or latest > snap.latest):
+        since = snap.latest - timedelta(seconds=SLACK_SECONDS) if snap.latest else None
+        recent = (
+            Group.objects.all() if since is None else Group.objects.filter(updated_at__gt=since)
+        ).order_by()  # no ORDER BY slug: SQLite would walk the slug index over every group
+        # Those already read at this version (the last burst before a build) are skipped.
+        for pk, at in recent.values_list("id", "updated_at")[: REBUILD_OVER + 1]:
+            known = snap.summaries.get(pk)
+            if known is None or known.stamp != at.timestamp():
+                pks.add(pk)
+    count = snap.count
+    if _checks % COUNT_EVERY == 0 or not settings.SEARCH_RECHECK_SECONDS or _deleted:
+        count = Group.objects.count()
+    return pks, latest, count
 
 
 def current() -> Snapshot:
-    """This process's snapshot, rebuilt when the groups changed."""
-    global _current, _checked_at, _checks
+    """This process's snapshot, brought up to date when the groups changed."""
+    global _current, _checked_at, builds
     with _lock:
         now = time.monotonic()
-        if _current is None or now - _checked_at >= settings.SEARCH_RECHECK_SECONDS:
-            _checks += 1
-            counts = (
-                _counts()
-                if _checks % COUNT_EVERY == 0 or not settings.SEARCH_RECHECK_SECONDS
-                else None
-            )
+        due = now - _checked_at >= settings.SEARCH_RECHECK_SECONDS
+        if _current is None or _current.day != _today():
+            _pending.clear()
+            _deleted.clear()
+            _rebuild()
+        elif due or _pending:
+            pks, latest, count = _changed_since(_current)
+            # Fewer groups than this process deleted itself: deleted elsewhere, unannounced.
+            unexplained = _current.count - count > len(_deleted)
+            _deleted.clear()
             if (
-                _current is None
-                or _version() != _current.version[0]
-                or (counts is not None and counts != _current.version[1])
+                unexplained
+                or len(pks) > REBUILD_OVER
+                or (_current.dropped + len(pks) > REBUILD_OVER)
             ):
-                _current = build()
-                # Move everything alive now (Django, the snapshot) out of the collector's way:
-                # otherwise a full collection walks it all and stalls a search for ~60 ms.
-                gc.collect()
-                gc.freeze()
+                _pending.clear()
+                _rebuild()
+            elif pks:
+                _pending.difference_update(pks)
+                _current = updated(_current, pks, latest, count)
+            elif count != _current.count:
+                _current.count = count
+        if due:
             _checked_at = now
         return _current
+
+
+def _rebuild():
+    global _current, builds
+    _current = build()
+    builds += 1
+    # Move everything alive now (Django, the snapshot) out of the collector's way: otherwise a
+    # full collection walks it all and stalls a search for ~60 ms.
+    gc.collect()
+    gc.freeze()
 
 
 def forget():
@@ -255,3 +509,5 @@ def forget():
     global _current
     with _lock:
         _current = None
+        _pending.clear()
+        _deleted.clear()

@@ -9,11 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from healingtogether.directory.models import Group, Topic
+from healingtogether.directory.models import Topic
 from healingtogether.directory.schedule_text import describe
+from healingtogether.lib.public_cache import public_page
 from healingtogether.lib.text import fold
 
-from . import engine
+from . import cards, engine
 
 FACET_TITLES = {
     "topic": _("What it helps with"),
@@ -44,13 +45,14 @@ def _query(data: dict, **changes) -> str:
 
 
 def _networks_for(place):
-    return Group.objects.networks_for(place.municipalities) if place else ([], [])
+    return place.networks() if place else ([], [])
 
 
 def search(request):
     return _results_page(request, engine.from_querydict(request.GET))
 
 
+@public_page
 def topic(request, slug):
     """Groups for one topic, at an address without parameters: what a search engine may index
     (robots.txt keeps crawlers out of /search/?..., where filters combine without end). Every
@@ -96,15 +98,23 @@ def _results_page(request, data: dict, **extra):
     ]
     map_points = [
         {
-            "lat": location.latitude,
-            "lon": location.longitude,
+            "lat": group.latitude,
+            "lon": group.longitude,
             "label": group.name,
-            "url": group.get_absolute_url(),
+            "url": group.url(),
         }
-        for group in results.groups
-        for location in group.locations.all()[:1]
-        if location.latitude is not None
+        for group in results.summaries
+        if group.latitude is not None
     ]
+    labels = results.language_labels
+    result_cards = [
+        cards.render(group, labels, results.distances.get(group.pk)) for group in results.summaries
+    ]
+    online_cards = (
+        [cards.render(group, labels) for group in results.online_summaries]
+        if results.online_summaries is not None
+        else None
+    )
     wider = next((r for r in RADII if r > params.radius_km), None) if params.near else None
     # Links are whole paths, so that from a topic's page too they lead to the search page.
     search_url = reverse("search:search")
@@ -122,6 +132,8 @@ def _results_page(request, data: dict, **extra):
             ("newest", _("Newest listings first")),
         ],
         "map_points": map_points,
+        "result_cards": result_cards,
+        "online_cards": online_cards,
         "my_network_ids": [g.pk for g in adult_networks],
         "adult_networks": adult_networks,
         "youth_networks": youth_networks,

@@ -1,0 +1,46 @@
+"""Result cards as HTML, rendered once and reused: a search page shows twenty cards or more,
+and the same groups come back on search after search.
+
+A card is kept under its group, the group's last change (`Summary.stamp`), the language, and
+what varies with the search or the clock (the distance, "may be out of date"); a change to the
+group gives it a new key, so nothing stale is ever shown. The cache is per process and bounded.
+"""
+
+import threading
+from collections import OrderedDict
+
+from django.template.loader import get_template
+from django.utils.safestring import mark_safe
+
+from healingtogether.lib.i18n import current_language
+
+from . import summary
+
+CACHE_SIZE = 5000
+_cache: OrderedDict = OrderedDict()
+_lock = threading.Lock()
+
+
+def render(found: summary.Summary, language_labels: dict, distance: float | None = None) -> str:
+    """The card of one result, as safe HTML."""
+    language = current_language()
+    key = (found.pk, found.stamp, language, found.is_stale, distance)
+    with _lock:
+        html = _cache.get(key)
+        if html is not None:
+            _cache.move_to_end(key)
+            return html
+    card = summary.card(found, language_labels, distance)
+    html = mark_safe(  # noqa: S308 - a template's output, escaped by it
+        get_template("search/_result_card.html").render({"card": card, "LANGUAGE_CODE": language})
+    )
+    with _lock:
+        _cache[key] = html
+        if len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return html
+
+
+def clear() -> None:
+    with _lock:
+        _cache.clear()

@@ -1,0 +1,314 @@
+"""What a search result shows, defined once: the API's fields and the search page's card.
+
+A `Summary` holds a searchable group's public facts in every language, loaded in bulk (a few
+queries for any number of groups) when the snapshot is built or updated, so that a search
+serialises its results from memory. `api()` gives the JSON API's GroupSummary, `card()` what the
+result card (templates/search/_result_card.html) shows, both in the active language; labels of
+fixed choices come from gettext, those of session languages from the snapshot's vocabulary.
+
+Texts are kept per language as tuples in CONTENT_LANGUAGES order, read with the same fallback
+as every page (lib.i18n.FALLBACKS). What many groups share (an organisation, a municipality) is
+one object, so 100,000 summaries stay small.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from sys import intern
+from uuid import UUID
+
+from django.db.models import Case, IntegerField, Value, When
+from django.db.models.functions import Substr
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import Truncator
+
+from healingtogether.directory.models import EXPIRED_AFTER, STALE_AFTER, Group, Location, Status
+from healingtogether.lib.geo import distance_km
+from healingtogether.lib.i18n import CONTENT_LANGUAGES, FALLBACKS, current_language
+from healingtogether.places.models import Municipality
+
+# The card shows the start of the description; the rest is on the group's page.
+EXCERPT_WORDS = 30
+CHUNK = 900  # ids per query: under SQLite's parameter limit
+
+CHOICES = {
+    "kind": Group.Kind,
+    "facilitation": Group.Facilitation,
+    "format": Group.Format,
+    "cost": Group.Cost,
+}
+
+
+def pick(texts: tuple, language: str | None = None) -> tuple[str, str | None]:
+    """(text, its language) from a tuple in CONTENT_LANGUAGES order, with the pages' fallback:
+    the rule of lib.i18n.localized."""
+    for code in FALLBACKS[language or current_language()]:
+        text = texts[CONTENT_LANGUAGES.index(code)]
+        if text:
+            return text, code
+    return "", None
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    public_id: UUID
+    names: tuple
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A municipality's names, as places.models.PlaceNameMixin reads them."""
+
+    names: dict  # language -> name; "" for English (the local name)
+
+    def name(self, language: str) -> str:
+        return self.names.get(language) or self.names[""]
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    pk: int
+    public_id: UUID
+    slug: str
+    url_name: str  # the view of the group's page
+    kind: str
+    facilitation: str
+    format: str
+    cost: str
+    website: str
+    names: tuple
+    excerpts: tuple  # the description's first EXCERPT_WORDS words, per language
+    fresh_at: datetime | None
+    confirmed_at: datetime | None
+    organisation: Organisation
+    languages: tuple  # session language slugs
+    topics: tuple
+    postcode: str | None  # of the first location; None when it has none
+    municipality: Place | None
+    latitude: float | None
+    longitude: float | None
+    points: tuple  # (latitude, longitude) of every located location
+    stamp: float  # the group's updated_at: a rendered card is reused while it stays the same
+
+    @property
+    def name(self) -> str:
+        return pick(self.names)[0]
+
+    def url(self) -> str:
+        return reverse(self.url_name, args=[self.slug])
+
+    @property
+    def is_stale(self) -> bool:
+        """The rule of Group.is_stale."""
+        return self.fresh_at is None or timezone.now() - self.fresh_at > STALE_AFTER
+
+    def distance_from(self, latitude: float, longitude: float) -> float | None:
+        """Kilometres to the nearest location, to 0.1 km; None when none is located."""
+        if not self.points:
+            return None
+        return round(min(distance_km(latitude, longitude, *point) for point in self.points), 1)
+
+
+def _label(name: str, value: str) -> str:
+    return str(dict(CHOICES[name].choices).get(value, value)) if value else ""
+
+
+def api(summary: Summary, request, distance: float | None = None) -> dict:
+    """The API's GroupSummary (api/schemas.py), in the active language."""
+    location = None
+    if summary.postcode is not None:
+        language = current_language()
+        location = {
+            "postcode": summary.postcode,
+            "municipality": summary.municipality.name(language) if summary.municipality else None,
+            "latitude": summary.latitude,
+            "longitude": summary.longitude,
+        }
+    return {
+        "id": summary.public_id,
+        "slug": summary.slug,
+        "name": summary.name,
+        "kind": summary.kind,
+        "facilitation": summary.facilitation or None,
+        "format": summary.format or None,
+        "languages": list(summary.languages),
+        "topics": list(summary.topics),
+        "cost": summary.cost or None,
+        "organisation": {
+            "id": summary.organisation.public_id,
+            "name": pick(summary.organisation.names)[0],
+        },
+        "location": location,
+        "distance_km": distance,
+        "url": request.build_absolute_uri(summary.url()),
+        "website": summary.website or None,
+    }
+
+
+def card(summary: Summary, language_labels: dict, distance: float | None = None) -> dict:
+    """What the result card shows, in the active language. `language_labels` maps session
+    language slugs to their labels (the snapshot's vocabulary)."""
+    language = current_language()
+    description, description_language = pick(summary.excerpts, language)
+    return {
+        "url": summary.url(),
+        "name": summary.name,
+        "kind": _label("kind", summary.kind),
+        "facilitation": _label("facilitation", summary.facilitation),
+        "stale": summary.is_stale,
+        "confirmed_at": summary.confirmed_at,
+        "distance": distance,
+        "municipality": summary.municipality.name(language) if summary.municipality else "",
+        "format": _label("format", summary.format),
+        "languages": [language_labels.get(s, s) for s in summary.languages],
+        "cost": _label("cost", summary.cost),
+        "description": description,
+        "description_language": description_language,
+    }
+
+
+# Loading ---------------------------------------------------------------------------------------
+
+EXCERPT_CHARS = 2000
+
+
+def _chunks(ids):
+    ids = sorted(ids)
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+def _pairs(selections, path: str) -> dict:
+    """group pk -> tuple of `path` values (sorted), for the groups of these querysets."""
+    found: dict = {}
+    for selection in selections:
+        for pk, value in selection.values_list("id", path):
+            if value is not None:
+                found.setdefault(pk, []).append(intern(value))
+    return {pk: tuple(sorted(values)) for pk, values in found.items()}
+
+
+def _places(codes) -> dict:
+    found = {}
+    for municipality in Municipality.objects.filter(code__in=codes):
+        names = {code: getattr(municipality, f"name_{code}") for code in ("nl", "fr", "de")}
+        names[""] = municipality.local_name
+        found[municipality.code] = Place(names)
+    return found
+
+
+def searchable_among(ids) -> list[int]:
+    """Which of these groups are searchable (GroupQuerySet.searchable()'s rule), looked up by
+    pk: on SQLite, adding the status to the query makes it scan the status index instead."""
+    cutoff = timezone.now() - EXPIRED_AFTER
+    found = []
+    for chunk in _chunks(ids):
+        for pk, status, fresh_at in Group.objects.filter(pk__in=chunk).values_list(
+            "id", "status", "fresh_at"
+        ):
+            if status == Status.PUBLISHED and fresh_at is not None and fresh_at >= cutoff:
+                found.append(pk)
+    return sorted(found)
+
+
+def load(ids=None, checked: bool = False) -> dict[int, Summary]:
+    """The summaries of the searchable groups (of those among these `ids` when given; `checked`
+    when they are all searchable already), in a handful of queries whatever their number: a
+    group that is not searchable has none."""
+    searchable = Group.objects.all() if checked else Group.objects.searchable()
+    chunks = None
+    if ids is None:
+        selections = [searchable]
+    else:
+        chunks = list(_chunks(ids))
+        selections = [searchable.filter(pk__in=chunk) for chunk in chunks]
+    # Only the start of a description is shown: reading that much keeps a build's memory low.
+    # (Thirty words in more than EXCERPT_CHARS characters would be cut short.)
+    starts = {
+        f"start_{code}": Substr(f"description_{code}", 1, EXCERPT_CHARS)
+        for code in CONTENT_LANGUAGES
+    }
+    fields = [*(f"name_{code}" for code in CONTENT_LANGUAGES), *starts]
+    network = Case(
+        When(kind__in=Group.NETWORK_KINDS, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    rows = []
+    for selection in selections:
+        rows += selection.annotate(network=network, **starts).values_list(
+            "id",
+            "public_id",
+            "slug",
+            "network",
+            "kind",
+            "facilitation",
+            "format",
+            "cost",
+            "website",
+            "fresh_at",
+            "confirmed_at",
+            "updated_at",
+            "organisation__public_id",
+            *(f"organisation__name_{code}" for code in CONTENT_LANGUAGES),
+            *fields,
+        )
+    if not rows:
+        return {}
+    languages = _pairs(selections, "session_languages__slug")
+    topics = _pairs(selections, "topics__slug")
+
+    locations: dict = {}
+    for n, selection in enumerate(selections):
+        of_groups = {"group_id__in": chunks[n]} if chunks else {"group__in": selection}
+        for group_id, postcode, municipality, lat, lon in (
+            Location.objects.filter(**of_groups)
+            .order_by("id")
+            .values_list("group_id", "postcode", "municipality_id", "latitude", "longitude")
+        ):
+            locations.setdefault(group_id, []).append((postcode, municipality, lat, lon))
+    places = _places({loc[1] for found in locations.values() for loc in found if loc[1]})
+
+    organisations: dict = {}
+    found = {}
+    n = len(CONTENT_LANGUAGES)
+    for row in rows:
+        (pk, public_id, slug, is_network, kind, facilitation, fmt, cost, website) = row[:9]
+        kind, facilitation, fmt, cost = (intern(v or "") for v in (kind, facilitation, fmt, cost))
+        fresh_at, confirmed_at, updated_at, org_id = row[9:13]
+        org_names = tuple(row[13 : 13 + n])
+        texts = row[13 + n :]
+        names, descriptions = tuple(texts[:n]), texts[n:]
+        organisation = organisations.get(org_id)
+        if organisation is None or organisation.names != org_names:
+            organisation = organisations[org_id] = Organisation(org_id, org_names)
+        located = locations.get(pk, [])
+        first = located[0] if located else None
+        found[pk] = Summary(
+            pk=pk,
+            public_id=public_id,
+            slug=slug,
+            url_name="directory:network" if is_network else "directory:group",
+            kind=kind,
+            facilitation=facilitation,
+            format=fmt,
+            cost=cost,
+            website=website,
+            names=names,
+            excerpts=tuple(
+                Truncator(text).words(EXCERPT_WORDS, truncate=" …") if text else ""
+                for text in descriptions
+            ),
+            fresh_at=fresh_at,
+            confirmed_at=confirmed_at,
+            organisation=organisation,
+            languages=languages.get(pk, ()),
+            topics=topics.get(pk, ()),
+            postcode=first[0] if first else None,
+            municipality=places.get(first[1]) if first else None,
+            latitude=first[2] if first else None,
+            longitude=first[3] if first else None,
+            points=tuple((lat, lon) for _p, _m, lat, lon in located if lat is not None),
+            stamp=updated_at.timestamp() if updated_at else 0.0,
+        )
+    return found
