@@ -150,7 +150,8 @@ def finder(request):
         "previous_step": step - 1 if step > 0 else None,
         "hidden": _hidden(answers, STEPS[step]),
         "errors": errors,
-        "who_choices": list(WHO.items()),
+        # WHO holds (label, audiences): the question shows the labels only.
+        "who_choices": [(value, label) for value, (label, _audiences) in WHO.items()],
         "topics": Topic.objects.filter(parent=None).order_by("slug"),
         "meet_choices": list(MEET.items()),
         "languages": Language.objects.filter(slug__in=SESSION_LANGUAGES).order_by("slug"),

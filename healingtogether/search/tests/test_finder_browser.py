@@ -1,0 +1,63 @@
+"""The guided finder in a real browser, in every language: what a person reads at each step."""
+
+import pytest
+from django.utils import translation
+
+from healingtogether.lib.tests.chromium import WIDTHS
+from healingtogether.search.finder import LED_BY, MEET, WHO
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LANGUAGES = ["en", "fr", "nl", "de"]
+# What Python's repr of a tuple or a list leaves in a page when a template prints one. (Plain
+# brackets alone are fine: "Flemish Sign Language (VGT)".)
+ARTEFACTS = ("('", "')", "',", "['", "']", "[]", ", [", '("', '")')
+
+
+def _expected(lang: str) -> dict[str, list[str]]:
+    """The answers each step offers, in this language, by the question's title."""
+    with translation.override(lang):
+        return {
+            "who": [str(label) for label, _audiences in WHO.values()],
+            "meet": [str(label) for label in MEET.values()],
+            "preferences": [str(label) for label in LED_BY.values()],
+        }
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_finder_step_reads_as_plain_words(live_server, real_data, browser, lang):
+    expected = _expected(lang)
+    if lang != "en":
+        # The answers are translated, not left in English.
+        assert expected["who"] != _expected("en")["who"]
+    width, height = WIDTHS["phone"]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/{lang}/search/finder/")
+    seen = []
+    for step in ("who", "topics", "meet", "language", "preferences"):
+        form = page.locator("main form.finder")
+        text = form.inner_text()
+        seen.append(step)
+        for artefact in ARTEFACTS:
+            assert artefact not in text, (lang, step, artefact, text)
+        for label in expected.get(step, []):
+            assert label in text, (lang, step, label, text)
+        # Every answer on the screen has a label a person can read.
+        labels = form.locator("label").all_inner_texts()
+        assert labels, (lang, step)
+        for label in labels:
+            assert label.strip() and not label.strip().startswith(("(", "[")), (lang, step, label)
+        if step == "meet":
+            page.locator("#meet-online").check()
+        elif form.locator("input[type=radio]").count():
+            form.locator("input[type=radio]").first.check()
+        form.locator("button[type=submit]").click()
+        page.wait_for_load_state()
+    assert seen == ["who", "topics", "meet", "language", "preferences"]
+    # The last answer leads to the results, in the same language.
+    assert f"/{lang}/search/finder/" in page.url and "step=5" in page.url
+    assert page.locator("html").get_attribute("lang") == lang
+    results = page.locator("main").inner_text()
+    assert "('" not in results and "[]" not in results
+    context.close()
