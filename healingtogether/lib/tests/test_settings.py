@@ -66,7 +66,6 @@ def test_numbers_from_the_environment_are_used():
     assert result.stdout.split() == ["587", "600", "0.5", "0"]
 
 
-
 def test_links_follow_the_port_the_site_runs_on():
     # `PORT=18920 make run`: a verification email must not send people to port 8000.
     result = start("settings.SITE_URL", PORT="18920", SITE_URL=None)
