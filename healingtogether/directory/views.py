@@ -10,8 +10,8 @@ from healingtogether.lib.i18n import current_language
 from healingtogether.lib.text import tidy
 from healingtogether.places.models import find_place
 
-from .context_processors import helplines_for
 from .models import Coverage, Group, Location, Organisation
+from .people import helplines_in_order
 from .schedule_text import describe
 
 
@@ -123,8 +123,6 @@ def networks_for_place(request):
 
 
 def helplines(request):
-    language = current_language()
-    lines = sorted(Group.objects.listed().helplines(), key=lambda g: g.name.lower())
-    featured = {g.pk for g in helplines_for(language)}
-    ctx = {"lines": lines, "featured": featured}
+    # The order a person needs them in: their language first, lines for adults before youth.
+    ctx = {"lines": helplines_in_order(current_language())}
     return render(request, "directory/helplines.html", ctx)
