@@ -11,7 +11,7 @@ from healingtogether.lib.text import tidy
 from healingtogether.places.models import find_place
 
 from .models import Coverage, Group, Location, Organisation
-from .people import helplines_in_order
+from .people import for_young_people, helplines_in_order, network_blocks
 from .schedule_text import describe
 
 
@@ -108,7 +108,7 @@ def networks(request):
 def networks_for_place(request):
     """The networks of a postcode or municipality that a person typed."""
     typed = tidy(request.GET.get("place", ""), 100)
-    ctx = {"place": typed, "error": None, "municipalities": [], "adult": [], "youth": []}
+    ctx = {"place": typed, "error": None, "municipalities": [], "network_blocks": []}
     if typed:
         _postcode, municipalities = find_place(typed)
         if not municipalities:
@@ -118,7 +118,11 @@ def networks_for_place(request):
             ) % {"place": typed}
         else:
             ctx["municipalities"] = municipalities
-            ctx["adult"], ctx["youth"] = Group.objects.networks_for(municipalities)
+            adult, youth = Group.objects.networks_for(municipalities)
+            # Adults see adult networks first; children and teenagers (as the search's
+            # `audience` says) youth ones.
+            young = for_young_people(request.GET.getlist("audience"))
+            ctx["network_blocks"] = network_blocks(adult, youth, young=young)
     return render(request, "directory/networks_for_place.html", ctx)
 
 

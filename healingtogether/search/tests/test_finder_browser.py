@@ -1,9 +1,10 @@
 """The guided finder in a real browser, in every language: what a person reads at each step."""
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.utils import translation
 
-from healingtogether.lib.tests.chromium import WIDTHS
+from healingtogether.lib.tests.chromium import WIDTHS, describe_violations
 from healingtogether.search.finder import LED_BY, MEET, WHO
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -60,4 +61,30 @@ def test_every_finder_step_reads_as_plain_words(live_server, real_data, browser,
     assert page.locator("html").get_attribute("lang") == lang
     results = page.locator("main").inner_text()
     assert "('" not in results and "[]" not in results
+    context.close()
+
+
+@pytest.mark.parametrize("size", WIDTHS.values(), ids=WIDTHS.keys())
+def test_a_person_in_danger_sees_the_lines_to_call_on_the_first_screen(
+    live_server, real_data, browser, size
+):
+    # JavaScript stays on only for axe-core: the page itself has none.
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    query = "who=me&topic=suicidal_thoughts&meet=either&postcode=5000&step=5"
+    page.goto(f"{live_server.url}/fr/search/finder/?{query}")
+    assert page.locator("script").count() == 0
+    box = page.locator("section.call-box")
+    assert box.is_visible()
+    top = box.bounding_box()
+    # The box starts on the first screen, and the first of its lines can be tapped there.
+    assert top["y"] < size[1]
+    first_line = box.locator("a.phone-big").first
+    assert first_line.inner_text() == "0800 32 123"
+    assert first_line.bounding_box()["y"] + first_line.bounding_box()["height"] <= size[1]
+    # Nothing of the results comes before it.
+    networks = page.locator("#networks-title").bounding_box()
+    assert top["y"] < networks["y"]
+    violations = Axe().run(page).response["violations"]
+    assert violations == [], describe_violations(violations)
     context.close()
