@@ -10,7 +10,7 @@ from healingtogether.lib.i18n import current_language
 from healingtogether.lib.text import tidy
 from healingtogether.places.models import find_place
 
-from .models import Coverage, Group, Location, Organisation
+from .models import Audience, Coverage, Group, Location, Organisation
 from .people import for_young_people, helplines_in_order, network_blocks
 from .schedule_text import describe
 
@@ -108,7 +108,18 @@ def networks(request):
 def networks_for_place(request):
     """The networks of a postcode or municipality that a person typed."""
     typed = tidy(request.GET.get("place", ""), 100)
-    ctx = {"place": typed, "error": None, "municipalities": [], "network_blocks": []}
+    # Who the networks are for, as the search's `audience` says; kept when the form is sent again.
+    audiences = request.GET.getlist("audience")
+    audiences = list(
+        Audience.objects.filter(slug__in=audiences[:20]).values_list("slug", flat=True)
+    )
+    ctx = {
+        "place": typed,
+        "audiences": audiences,
+        "error": None,
+        "municipalities": [],
+        "network_blocks": [],
+    }
     if typed:
         _postcode, municipalities = find_place(typed)
         if not municipalities:
@@ -121,7 +132,7 @@ def networks_for_place(request):
             adult, youth = Group.objects.networks_for(municipalities)
             # Adults see adult networks first; children and teenagers (as the search's
             # `audience` says) youth ones.
-            young = for_young_people(request.GET.getlist("audience"))
+            young = for_young_people(audiences)
             ctx["network_blocks"] = network_blocks(adult, youth, young=young)
     return render(request, "directory/networks_for_place.html", ctx)
 

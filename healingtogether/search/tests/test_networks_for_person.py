@@ -137,3 +137,11 @@ def test_the_call_box_needs_no_place_and_no_javascript(client):
     # Other answers get the usual results, without the box.
     html = _finder(client, topic="grief", meet="online")
     assert "call-box" not in html
+
+
+def test_the_networks_form_remembers_who_they_are_for(client):
+    html = client.get(
+        "/en/networks/for/", {"place": "5000", "audience": ["children", "<b>"]}
+    ).content.decode()
+    assert '<input type="hidden" name="audience" value="children">' in html
+    assert "&lt;b&gt;" not in html and 'value="<b>"' not in html
