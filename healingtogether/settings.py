@@ -76,7 +76,9 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG el
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is False")
 
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Links in emails: the address people reach the site at. Unset, it is this machine at the port
+# the site runs on (PORT, as `make run` and `make serve` use it), so links work on any port.
+SITE_URL = os.environ.get("SITE_URL") or f"http://127.0.0.1:{envint('PORT', '8000')}"
 # Feeds (sync_sources) may be fetched from private, loopback or link-local addresses: tests reach
 # their local HTTP server, and a deployment may subscribe to a feed on its own network.
 SOURCES_ALLOW_PRIVATE = envbool("SOURCES_ALLOW_PRIVATE", "False")

@@ -14,8 +14,8 @@ from healingtogether.lib.text import tidy
 from healingtogether.places.models import Province, Region, find_place
 
 from . import coverage as coverage_counts
-from .context_processors import helplines_for
-from .models import Coverage, Group, Location, Organisation, Topic
+from .models import Audience, Coverage, Group, Location, Organisation, Topic
+from .people import for_young_people, helplines_in_order, network_blocks
 from .schedule_text import describe
 
 
@@ -164,7 +164,18 @@ def networks(request):
 def networks_for_place(request):
     """The networks of a postcode or municipality that a person typed."""
     typed = tidy(request.GET.get("place", ""), 100)
-    ctx = {"place": typed, "error": None, "municipalities": [], "adult": [], "youth": []}
+    # Who the networks are for, as the search's `audience` says; kept when the form is sent again.
+    audiences = request.GET.getlist("audience")
+    audiences = list(
+        Audience.objects.filter(slug__in=audiences[:20]).values_list("slug", flat=True)
+    )
+    ctx = {
+        "place": typed,
+        "audiences": audiences,
+        "error": None,
+        "municipalities": [],
+        "network_blocks": [],
+    }
     if typed:
         _postcode, municipalities = find_place(typed)
         if not municipalities:
@@ -174,15 +185,17 @@ def networks_for_place(request):
             ) % {"place": typed}
         else:
             ctx["municipalities"] = municipalities
-            ctx["adult"], ctx["youth"] = Group.objects.networks_for(municipalities)
+            adult, youth = Group.objects.networks_for(municipalities)
+            # Adults see adult networks first; children and teenagers (as the search's
+            # `audience` says) youth ones.
+            young = for_young_people(audiences)
+            ctx["network_blocks"] = network_blocks(adult, youth, young=young)
     return render(request, "directory/networks_for_place.html", ctx)
 
 
 def helplines(request):
-    language = current_language()
-    lines = sorted(Group.objects.listed().helplines(), key=lambda g: g.name.lower())
-    featured = {g.pk for g in helplines_for(language)}
-    ctx = {"lines": lines, "featured": featured}
+    # The order a person needs them in: their language first, lines for adults before youth.
+    ctx = {"lines": helplines_in_order(current_language())}
     return render(request, "directory/helplines.html", ctx)
 
 

@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from healingtogether.directory.models import Group, Language, Topic
+from healingtogether.directory.people import crisis_lines, network_blocks
+from healingtogether.lib.i18n import current_language
 from healingtogether.lib.text import tidy, whole_number
 
 from . import engine
@@ -29,6 +31,8 @@ LED_BY = {
     "peer": gettext_lazy("People who lived the same thing"),
 }
 SESSION_LANGUAGES = ("fr", "nl", "de", "en", "lsfb", "vgt")
+# Answers that say a person may be in danger: their results open with the lines to call.
+CRISIS_TOPICS = {"suicidal_thoughts", "crisis"}
 
 
 def _answers(get) -> dict:
@@ -128,15 +132,19 @@ def finder(request):
             # The reasons name the audiences, which the search itself does not fetch.
             prefetch_related_objects([*results.groups, *(results.online or [])], "audiences")
             adult, youth = _networks_for(results.place)
+            in_danger = bool(CRISIS_TOPICS & set(answers["topic"]))
             ctx = {
                 "answers": answers,
+                "call_box": crisis_lines(current_language()) if in_danger else None,
                 "results": results,
                 "fits": [
                     (g, _why(g, answers, results.distances.get(g.pk))) for g in results.groups
                 ],
                 "online_fits": [(g, _why(g, answers, None)) for g in results.online or []],
-                "adult_networks": adult,
-                "youth_networks": youth,
+                # A child or a teenager sees youth networks first; everyone else adult ones.
+                "network_blocks": network_blocks(adult, youth, young=answers["who"] == "young")
+                if results.place
+                else None,
                 "back": _hidden(answers, "preferences") + [("step", str(len(STEPS) - 1))],
             }
             return render(request, "search/finder_results.html", ctx)
@@ -150,7 +158,8 @@ def finder(request):
         "previous_step": step - 1 if step > 0 else None,
         "hidden": _hidden(answers, STEPS[step]),
         "errors": errors,
-        "who_choices": list(WHO.items()),
+        # WHO holds (label, audiences): the question shows the labels only.
+        "who_choices": [(value, label) for value, (label, _audiences) in WHO.items()],
         "topics": Topic.objects.filter(parent=None).order_by("slug"),
         "meet_choices": list(MEET.items()),
         "languages": Language.objects.filter(slug__in=SESSION_LANGUAGES).order_by("slug"),

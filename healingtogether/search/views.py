@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from healingtogether.directory.models import Topic
+from healingtogether.directory.people import for_young_people, network_blocks
 from healingtogether.directory.schedule_text import describe
 from healingtogether.lib.public_cache import public_page
 from healingtogether.lib.text import fold
@@ -91,6 +92,7 @@ def _results_page(request, data: dict, **extra):
 
     filters_chosen = any(getattr(params, name) not in ("", None, []) for name in engine.FACETS)
     adult_networks, youth_networks = _networks_for(results.place)
+    young = for_young_people(params.audience)
     facet_blocks = [
         {"name": name, "title": FACET_TITLES[name], "values": values}
         for name, values in results.facets.items()
@@ -134,9 +136,12 @@ def _results_page(request, data: dict, **extra):
         "map_points": map_points,
         "result_cards": result_cards,
         "online_cards": online_cards,
-        "my_network_ids": [g.pk for g in adult_networks],
         "adult_networks": adult_networks,
         "youth_networks": youth_networks,
+        "map_kind": "youth" if young else "adult",
+        "my_network_ids": [g.pk for g in (youth_networks if young else adult_networks)],
+        # Adults see adult networks first; a search for children or teenagers, youth ones.
+        "network_blocks": network_blocks(adult_networks, youth_networks, young=young),
         "searched": bool(params.q or params.near or filters_chosen),
         "filters_chosen": filters_chosen,
         "wider_url": search_url + _query(data, radius_km=wider) if wider else None,

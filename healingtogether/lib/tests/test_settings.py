@@ -13,13 +13,15 @@ PRINT = "import django; django.setup(); from django.conf import settings; print(
 
 
 def start(expression: str, **variables) -> subprocess.CompletedProcess:
-    """A new process that sets Django up with our settings and prints one expression."""
+    """A new process that sets Django up with our settings and prints one expression; a variable
+    given as None is left out of its environment."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "healingtogether.settings",
         "DATABASE_URL": "sqlite:///unused.sqlite3",
         **variables,
     }
+    env = {name: value for name, value in env.items() if value is not None}
     return subprocess.run(
         [sys.executable, "-c", PRINT.format(expression=expression)],
         cwd=BASE_DIR,
@@ -62,3 +64,22 @@ def test_numbers_from_the_environment_are_used():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["587", "600", "0.5", "0"]
+
+
+def test_links_follow_the_port_the_site_runs_on():
+    # `PORT=18920 make run`: a verification email must not send people to port 8000.
+    result = start("settings.SITE_URL", PORT="18920", SITE_URL=None)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "http://127.0.0.1:18920"
+
+
+def test_a_site_url_that_is_set_wins_over_the_port():
+    result = start("settings.SITE_URL", PORT="18920", SITE_URL="https://healing.example.be")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "https://healing.example.be"
+
+
+def test_a_port_that_is_not_a_number_stops_the_site_naming_it():
+    result = start("'started'", PORT="eighty", SITE_URL=None)
+    assert result.returncode != 0
+    assert "PORT must be a whole number" in result.stderr.strip().splitlines()[-1]
