@@ -251,3 +251,27 @@ def test_a_safe_next_still_wins_for_a_moderator(client):
     client.logout()
     response = _log_in(client, "moderator@example.org", "https://elsewhere.example/")
     assert response["Location"] == reverse("accounts:moderation")
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("fr", ["L’essentiel", "Ce que vous écrivez", "Toutes les 2 semaines", "Chaque mois"]),
+        ("nl", ["Het belangrijkste", "Wat je typt", "Om de 2 weken", "Elke maand"]),
+        ("de", ["Das Wichtigste", "Was Sie eingeben", "Alle 2 Wochen", "Jeden Monat"]),
+    ],
+)
+def test_the_steps_speak_the_page_language(client, organisation, lang, words):
+    url = new_group_url(organisation).replace("/en/", f"/{lang}/")
+    page = client.get(url).content.decode()
+    for word in words:
+        assert word in page
+    group = make_group(organisation=organisation, status=Status.DRAFT)
+    details = reverse("accounts:group_details", args=[group.public_id]).replace("/en/", f"/{lang}/")
+    page = client.post(details, {}, follow=True).content.decode()
+    assert {"fr": "jours ouvrables", "nl": "werkdagen", "de": "Arbeitstagen"}[lang] in page
+    preview = reverse("accounts:preview_group", args=[group.public_id]).replace("/en/", f"/{lang}/")
+    page = client.get(preview).content.decode()
+    assert {"fr": "Aperçu — pas encore", "nl": "Voorbeeld — nog niet", "de": "Vorschau — noch"}[
+        lang
+    ] in page
