@@ -291,6 +291,8 @@ RATELIMIT_TRUST_X_REAL_IP = envbool("RATELIMIT_TRUST_X_REAL_IP", "False")
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:workspace"
+# How long our team usually takes to review a listing, in working days: organisers are told.
+REVIEW_DAYS = int(os.environ.get("REVIEW_DAYS", "3"))
 LOGOUT_REDIRECT_URL = "directory:home"
 # Signed links in emails: account verification, invitations, password reset, freshness checks.
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600

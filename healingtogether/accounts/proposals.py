@@ -60,6 +60,19 @@ def create_group(organisation, data: dict, author) -> Group:
     return group
 
 
+def create_draft(organisation, data: dict) -> Group:
+    """A new group of `organisation` as a draft: only its organisation sees it, nothing is sent
+    for review until the organiser says so (`submit`)."""
+    return listing.create_group(organisation, data, status=Status.DRAFT)
+
+
+def save_draft(group, data: dict) -> None:
+    """Write a draft's data at once: nobody but its organisation sees a draft."""
+    if group.status != Status.DRAFT:
+        raise ValueError("Only a draft is saved without review.")
+    listing.save(group, data)
+
+
 def confirm(group, actor, note: str = "") -> None:
     """The organiser or a moderator says the facts are still right: the only way, besides an
     approval, that `confirmed_at` moves. `actor` is None for a signed link from an email."""

@@ -24,16 +24,30 @@ from healingtogether.directory.schedule_text import (
     parse_days,
 )
 from healingtogether.directory.templatetags.site import language_name
-from healingtogether.lib import validators
+from healingtogether.lib import markdown, validators
 from healingtogether.lib.i18n import CONTENT_LANGUAGES, current_language
 from healingtogether.lib.text import fold
 from healingtogether.places.models import PostalCode
 
 MARKDOWN_HELP = _(
-    "A few short paragraphs. You can use a little Markdown: *italic*, **bold**, lists with a "
-    "“- ” at the start of each line, and links written as [text](https://…). HTML is not shown."
+    "A few short paragraphs. The example above shows how to write bold text, a list or a link."
+)
+# Shown next to what people see (see markdown_example()), so nobody has to learn the syntax.
+MARKDOWN_EXAMPLE = _(
+    "We meet in a **calm room** on the first floor.\n"
+    "\n"
+    "- Tea and coffee are ready.\n"
+    "- You may just listen.\n"
+    "\n"
+    "More on [our website](https://example.org)."
 )
 NOT_SAID = ("", pgettext_lazy("a choice left empty", "Not said"))
+
+
+def markdown_example() -> dict:
+    """A short description as it is typed and as the public page shows it."""
+    source = str(MARKDOWN_EXAMPLE)
+    return {"source": source, "html": markdown.render(source)}
 
 
 def _choices(choices) -> list:
@@ -67,6 +81,9 @@ class TextsMixin:
                 required=False,
                 widget=forms.TextInput(attrs={"lang": code}),
             )
+            # Optional one by one, but one of them is needed: the line above the fieldsets says
+            # so, and "(optional)" beside each would contradict it.
+            self.fields[f"name_{code}"].no_optional_mark = True
             self.fields[f"description_{code}"] = forms.CharField(
                 label=description_label % language,
                 required=False,
@@ -74,6 +91,9 @@ class TextsMixin:
                 widget=forms.Textarea(attrs={"rows": 6, "lang": code}),
                 help_text=MARKDOWN_HELP,
             )
+
+    def markdown_example(self) -> dict:
+        return markdown_example()
 
     def languages(self) -> list[dict]:
         """The text fields grouped by language, for one fieldset (a tab with JavaScript) each."""
@@ -166,15 +186,22 @@ POSITIONS = [1, 2, 3, 4, -1]
 
 
 class GroupForm(TextsMixin, ContactMixin, forms.Form):
-    """A group with every field an organiser may edit, its meeting place and its schedule."""
+    """A group with every field an organiser may edit, its meeting place and its schedule, in
+    two steps: the essentials (name, what, where, when, how to join), then the details (for
+    whom, cost, practicalities, credential, contact). Each step shows only its own fields; the
+    others are carried over from the data the form started from.
 
-    TEXT_FIELDS = ("name", "description", "hours")
+    Opening hours (`hours_xx`) are for helplines and the listings our team compiles: organisers
+    describe when a group meets with the schedule builder, and any hours text is kept as it is.
+    """
+
+    ESSENTIALS, DETAILS = "essentials", "details"
     no_name_message = _("Give the group a name in at least one language.")
 
-    # What kind of group
+    # What kind of group (choices in __init__: only groups people join, see Group.GROUP_KINDS)
     kind = forms.ChoiceField(
         label=_("What kind of group is it?"),
-        choices=[("", pgettext_lazy("no choice made yet", "Choose…")), *Group.Kind.choices],
+        choices=[],
         error_messages={"required": _("Say what kind of group this is.")},
     )
     facilitation = forms.ChoiceField(
@@ -264,6 +291,8 @@ class GroupForm(TextsMixin, ContactMixin, forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
         help_text=_("Needed unless the group meets online only."),
     )
+    # Its help says when it is needed: "(optional)" beside it would contradict it.
+    location_postcode.no_optional_mark = True
     location_access_notes = forms.CharField(
         label=_("How to get in"),
         max_length=listing.limit(Location, "access_notes"),
@@ -271,24 +300,13 @@ class GroupForm(TextsMixin, ContactMixin, forms.Form):
         help_text=_("For example: entrance at the back, second floor, ring at “Groups”."),
     )
 
-    # When: the schedule builder
-    schedule_freq = forms.ChoiceField(
+    # When: the schedule builder. How often is one plain choice ("every 2 weeks"), which
+    # becomes the rule's frequency and interval (see EVERY).
+    schedule_every = forms.ChoiceField(
         label=_("How often?"),
-        choices=[
-            (Schedule.Freq.WEEKLY, _("Every week, or every few weeks")),
-            (Schedule.Freq.MONTHLY, _("Every month, or every few months")),
-        ],
-        initial=Schedule.Freq.WEEKLY,
-        widget=forms.RadioSelect,
+        choices=[],  # in the page's language, see __init__
+        initial=f"{Schedule.Freq.WEEKLY}:1",
         required=False,
-    )
-    schedule_interval = forms.IntegerField(
-        label=_("Every how many weeks or months?"),
-        initial=1,
-        min_value=1,
-        max_value=52,
-        required=False,
-        help_text=_("1 for every week or every month, 2 for every other one, and so on."),
     )
     schedule_days = forms.MultipleChoiceField(
         label=_("On which days?"),
@@ -341,8 +359,7 @@ class GroupForm(TextsMixin, ContactMixin, forms.Form):
     TERM_FIELDS = ("topics", "audiences", "approaches", "session_languages")
     LOCATION_FORM_FIELDS = ("name", "address", "postcode", "access_notes")
     SCHEDULE_FORM_FIELDS = (
-        "freq",
-        "interval",
+        "every",
         "days",
         "monthly_by",
         "position",
@@ -354,60 +371,83 @@ class GroupForm(TextsMixin, ContactMixin, forms.Form):
         "note",
     )
 
-    # Sections of the page, in order, each a list of field names (see templates/accounts/
-    # workspace/group_form.html).
+    # Sections of each step, in order, each a list of field names (see templates/accounts/
+    # workspace/group_form.html and group_details.html).
     SECTIONS = {
-        "about": ["kind", "facilitation", "format", *TERM_FIELDS[:3], "age_min", "age_max"],
-        "joining": [
-            "session_languages",
-            "cohort",
-            "next_start",
-            "seats_left",
-            "cost",
-            "cost_amount",
-            "referral_required",
-        ],
+        # The essentials: what, how to join, where (and when, the schedule builder).
+        "about": ["kind", "facilitation", "format", "topics"],
+        "joining": ["session_languages", "cohort", "next_start", "seats_left"],
+        "location": [f"location_{f}" for f in LOCATION_FORM_FIELDS],
+        # The details.
+        "for_whom": ["audiences", "approaches", "age_min", "age_max"],
+        "cost": ["cost", "cost_amount", "referral_required"],
         "practical": ["step_free", "hearing_loop", "childcare", "evening"],
         "credential": ["credential_kind", "credential_number"],
         "contact": ["website", "email", "phone", "contact_person"],
-        "location": [f"location_{f}" for f in LOCATION_FORM_FIELDS],
     }
+    STEP_SECTIONS = {
+        ESSENTIALS: ["about", "joining", "location"],
+        DETAILS: ["for_whom", "cost", "practical", "credential", "contact"],
+    }
+    # How often, in plain words: (frequency, interval) choices the builder offers.
+    EVERY = [(Schedule.Freq.WEEKLY, n) for n in (1, 2, 3, 4)] + [
+        (Schedule.Freq.MONTHLY, n) for n in (1, 2, 3, 6)
+    ]
 
-    def __init__(self, *args, start: dict | None = None, **kwargs):
-        """`start` is the data the form began from (for an edit), to carry over what it hides."""
+    def __init__(self, *args, start: dict | None = None, step: str = ESSENTIALS, **kwargs):
+        """`start` is the data the form began from (for an edit), to carry over what it hides;
+        `step` is ESSENTIALS or DETAILS."""
         super().__init__(*args, **kwargs)
         self.start = start or {}
+        self.step = step
         self.add_text_fields(_("Description in %(language)s"))
-        for code in CONTENT_LANGUAGES:
-            self.fields[f"hours_{code}"] = forms.CharField(
-                label=_("Opening hours in %(language)s") % {"language": language_name(code)},
-                max_length=300,
-                required=False,
-                widget=forms.TextInput(attrs={"lang": code}),
-                help_text=_("Only for a line or an office people can reach, such as “24/7”."),
-            )
         for name, model in listing.TERMS_AND_LANGUAGES.items():
             terms = sorted(model.objects.all(), key=lambda term: fold(term.label))
             self.fields[name].choices = [(term.slug, term.label) for term in terms]
         self.fields["schedule_position"].choices = [
             (position, ordinal_phrase(position)) for position in POSITIONS
         ]
-        # The order of the page, so the error summary lists problems from top to bottom.
-        s = self.SECTIONS
-        self.order_fields(
-            [f"{f}_{code}" for code in CONTENT_LANGUAGES for f in self.TEXT_FIELDS]
-            + s["about"]
-            + s["joining"]
-            + s["practical"]
-            + s["location"]
-            + [f"schedule_{f}" for f in self.SCHEDULE_FORM_FIELDS]
-            + s["credential"]
-            + s["contact"]
-        )
+        self.fields["kind"].choices = self._kind_choices()
+        self.fields["schedule_every"].choices = self._every_choices()
+        # Only this step's fields, in the order of the page, so the error summary lists
+        # problems from top to bottom.
+        names = [f"{f}_{code}" for code in CONTENT_LANGUAGES for f in self.TEXT_FIELDS]
+        if step == self.DETAILS:
+            names = []
+        for section in self.STEP_SECTIONS[step]:
+            names += self.SECTIONS[section]
+            if section == "location":
+                names += [f"schedule_{f}" for f in self.SCHEDULE_FORM_FIELDS]
+        for name in set(self.fields) - set(names):
+            del self.fields[name]
+        self.order_fields(names)
+
+    def _kind_choices(self) -> list:
+        """Organisers list groups people join; networks, lines, platforms, directories and
+        associations are ours. A listing that already is one of those (a claimed helpline, say)
+        keeps its kind as a choice, so saving never changes what it is."""
+        kinds = list(Group.GROUP_KINDS)
+        current = self.start.get("kind")
+        if current and current not in kinds and current in Group.Kind.values:
+            kinds.append(current)
+        return [
+            ("", pgettext_lazy("no choice made yet", "Choose…")),
+            *[(kind, Group.Kind(kind).label) for kind in kinds],
+        ]
+
+    def _every_choices(self) -> list:
+        every = list(self.EVERY)
+        for schedule in (self.start.get("schedules") or [])[:1]:
+            given = (schedule.get("freq"), schedule.get("interval") or 1)
+            if given not in every and given[0] in (Schedule.Freq.WEEKLY, Schedule.Freq.MONTHLY):
+                every.append(given)  # an interval the list doesn't offer stays as it was
+        return [(f"{freq}:{n}", every_phrase(freq, n)) for freq, n in every]
 
     def sections(self) -> dict:
-        """{section name: [bound fields]}, for the template: `form.sections.contact`."""
-        return {name: [self[f] for f in fields] for name, fields in self.SECTIONS.items()}
+        """{section name: [bound fields]} of this step, for the template: `form.sections.cost`."""
+        return {
+            name: [self[f] for f in self.SECTIONS[name]] for name in self.STEP_SECTIONS[self.step]
+        }
 
     def schedule_fields(self) -> dict:
         return {f: self[f"schedule_{f}"] for f in self.SCHEDULE_FORM_FIELDS}
@@ -424,13 +464,21 @@ class GroupForm(TextsMixin, ContactMixin, forms.Form):
 
     # Checks across fields
 
+    def clean_schedule_every(self):
+        """ "WEEKLY:2" → ("WEEKLY", 2), the frequency and interval of the rule."""
+        value = self.cleaned_data["schedule_every"] or f"{Schedule.Freq.WEEKLY}:1"
+        freq, _sep, interval = value.partition(":")
+        return freq, int(interval)
+
     def clean(self):
         cleaned = super().clean()
-        self.check_names(cleaned)
-        self._check_ages(cleaned)
-        self._check_credential(cleaned)
-        self._check_location(cleaned)
-        self._check_schedule(cleaned)
+        if self.step == self.ESSENTIALS:
+            self.check_names(cleaned)
+            self._check_location(cleaned)
+            self._check_schedule(cleaned)
+        else:
+            self._check_ages(cleaned)
+            self._check_credential(cleaned)
         return cleaned
 
     def _check_ages(self, cleaned):
@@ -501,9 +549,8 @@ class GroupForm(TextsMixin, ContactMixin, forms.Form):
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 self.add_error(f"schedule_{name}", messages)
-        freq = cleaned.get("schedule_freq") or Schedule.Freq.WEEKLY
-        cleaned["schedule_freq"] = freq
-        cleaned["schedule_interval"] = cleaned.get("schedule_interval") or 1
+        freq, interval = cleaned.get("schedule_every") or (Schedule.Freq.WEEKLY, 1)
+        cleaned["schedule_freq"], cleaned["schedule_interval"] = freq, interval
         by_date = freq == Schedule.Freq.MONTHLY and cleaned.get("schedule_monthly_by") == "date"
         if by_date and not cleaned.get("schedule_monthday"):
             if "schedule_monthday" not in self.errors:
@@ -522,6 +569,9 @@ class GroupForm(TextsMixin, ContactMixin, forms.Form):
 
     def schedule_errors(self) -> bool:
         return any(name.startswith("schedule_") for name in self.errors)
+
+    def shows_schedule(self) -> bool:
+        return self.step == self.ESSENTIALS
 
     def schedule_data(self) -> dict | None:
         """The schedule builder's answer as HSDS fields, or None when it was left empty."""
@@ -576,16 +626,23 @@ class GroupForm(TextsMixin, ContactMixin, forms.Form):
         return {name: values[name] for name in listing.LOCATION_FIELDS}
 
     def listing_data(self) -> dict:
-        """The group as `listing.data_of()` would give it."""
-        c = self.cleaned_data
-        data = {name: _plain(c[name]) for name in listing.GROUP_FIELDS}
-        data["referral_required"] = {"yes": True, "no": False}.get(c["referral_required"])
+        """The group as `listing.data_of()` would give it: this step's fields from the form,
+        the other step's (and the opening hours) as they were."""
+        c, start = self.cleaned_data, self.start
+        data = {name: start.get(name) for name in listing.GROUP_FIELDS}
+        data.update({name: _plain(c[name]) for name in listing.GROUP_FIELDS if name in c})
+        if "referral_required" in c:
+            data["referral_required"] = {"yes": True, "no": False}.get(c["referral_required"])
         for name in self.TERM_FIELDS:
-            data[name] = sorted(c[name])
+            data[name] = sorted(c[name]) if name in c else list(start.get(name) or [])
+        if self.step != self.ESSENTIALS:
+            data["locations"] = list(start.get("locations") or [])
+            data["schedules"] = list(start.get("schedules") or [])
+            return data
         # The form edits the first place and schedule; any others are kept as they were.
         location, schedule = self.location_data(), self.schedule_data()
-        data["locations"] = [v for v in [location] if v] + self.start.get("locations", [])[1:]
-        data["schedules"] = [v for v in [schedule] if v] + self.start.get("schedules", [])[1:]
+        data["locations"] = [v for v in [location] if v] + start.get("locations", [])[1:]
+        data["schedules"] = [v for v in [schedule] if v] + start.get("schedules", [])[1:]
         return data
 
     @classmethod
@@ -608,8 +665,7 @@ class GroupForm(TextsMixin, ContactMixin, forms.Form):
         month_days = [d for d in (schedule.get("bymonthday") or "").split(",") if d.strip()]
         positions = [position for position, _code in days if position]
         return {
-            "schedule_freq": schedule.get("freq"),
-            "schedule_interval": schedule.get("interval") or 1,
+            "schedule_every": f"{schedule.get('freq')}:{schedule.get('interval') or 1}",
             "schedule_days": [code for _position, code in days],
             "schedule_monthly_by": "date" if month_days and not days else "weekday",
             "schedule_position": positions[0] if positions else None,
@@ -620,6 +676,17 @@ class GroupForm(TextsMixin, ContactMixin, forms.Form):
             "schedule_until": schedule.get("until"),
             "schedule_note": schedule.get("note") or "",
         }
+
+
+def every_phrase(freq: str, interval: int) -> str:
+    """ "Every week", "Every 2 weeks", "Every month", "Every 3 months"."""
+    if freq == Schedule.Freq.MONTHLY:
+        if interval == 1:
+            return _("Every month")
+        return _("Every %(count)s months") % {"count": interval}
+    if interval == 1:
+        return _("Every week")
+    return _("Every %(count)s weeks") % {"count": interval}
 
 
 class ClaimForm(forms.Form):

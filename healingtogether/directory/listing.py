@@ -146,11 +146,18 @@ def schedule_from(values: dict, group=None) -> Schedule:
     return schedule
 
 
-def _label(model, name: str) -> str:
+def field_label(model, name: str) -> str:
+    """A field of listing data as a moderator reads it: "Where", "When" or its verbose name."""
     if name in ("locations", "schedules"):
         return {"locations": _("Where"), "schedules": _("When")}[name]
     field = model._meta.get_field(name)
     return str(field.verbose_name) if hasattr(field, "verbose_name") else name
+
+
+def _given(value):
+    """A value as the public page tells it: empty text and lists are not given (None), but
+    False and 0 are ("No referral needed", "No places left")."""
+    return None if value in (None, "", []) else value
 
 
 def diff(model, before: dict, after: dict) -> list[tuple[str, str, object, object]]:
@@ -159,8 +166,8 @@ def diff(model, before: dict, after: dict) -> list[tuple[str, str, object, objec
     changes = []
     for name in after:
         old, new = before.get(name), after[name]
-        if (old or None) != (new or None):
-            changes.append((name, _label(model, name), old, new))
+        if _given(old) != _given(new):
+            changes.append((name, field_label(model, name), old, new))
     return changes
 
 

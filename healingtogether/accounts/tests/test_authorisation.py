@@ -36,6 +36,10 @@ VIEWS = [
     ("revoke invitation", "post", "accounts:revoke_invitation", "invitation", MEMBERS),
     ("edit group", "get", "accounts:edit_group", "group", MEMBERS),
     ("edit group", "post", "accounts:edit_group", "group", MEMBERS),
+    ("group details", "get", "accounts:group_details", "group", MEMBERS),
+    ("group details", "post", "accounts:group_details", "group", MEMBERS),
+    # The page waiting for review, as it will look: its organisation and our team only.
+    ("preview group", "get", "accounts:preview_group", "group", MEMBERS | MODERATORS),
     ("confirm group", "post", "accounts:confirm_group", "group", MEMBERS),
     ("archive group", "post", "accounts:archive_group", "group", MEMBERS),
     ("queue", "get", "accounts:moderation", None, MODERATORS),

@@ -130,3 +130,39 @@ def test_organiser_and_moderator_pages_are_accessible(live_server, real_data, br
             for path in paths:
                 _check(axe, page, live_server.url + path)
             context.close()
+
+
+def test_the_group_form_in_two_steps_fits_a_phone(live_server, real_data, browser):
+    """The first step is a short page on a phone (the whole form was 10,300 px long), nothing
+    scrolls sideways, and both steps, their errors and the preview are accessible."""
+    organisation = make_organisation()
+    make_organiser(organisation, email="ana@example.org")
+    draft = make_group(organisation=organisation, status="draft", name_fr="Groupe du jeudi")
+    make_location(draft)
+    make_schedule(draft)
+    with translation.override("en"):
+        new_group = reverse("accounts:new_group", args=[organisation.public_id])
+        paths = [
+            new_group,
+            reverse("accounts:edit_group", args=[draft.public_id]),
+            reverse("accounts:group_details", args=[draft.public_id]),
+            reverse("accounts:preview_group", args=[draft.public_id]),
+        ]
+    axe = Axe()
+    heights = {}
+    for name, (width, height) in WIDTHS.items():
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = _log_in(context, live_server, "ana@example.org")
+        for path in paths:
+            _check(axe, page, live_server.url + path)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, path)
+        page.goto(live_server.url + new_group)
+        heights[name] = page.evaluate("document.documentElement.scrollHeight")
+        # Sent empty: the errors, as a person would see them.
+        page.get_by_role("button", name="Save the draft and continue").click()
+        page.wait_for_load_state()
+        assert page.locator(".error-summary").count() == 1
+        violations = axe.run(page).response["violations"]
+        assert violations == [], (name, "group form with errors", describe_violations(violations))
+        context.close()
+    assert heights["phone"] < 7000, heights

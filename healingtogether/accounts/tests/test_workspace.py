@@ -46,8 +46,7 @@ def group_form(**changes) -> dict:
         "location_name": "Huis van de Mens",
         "location_address": "Veldstraat 1",
         "location_postcode": "9000",
-        "schedule_freq": "MONTHLY",
-        "schedule_interval": "1",
+        "schedule_every": "MONTHLY:1",
         "schedule_days": ["TU"],
         "schedule_monthly_by": "weekday",
         "schedule_position": "2",
@@ -81,6 +80,14 @@ def published(organisation):
 
 def new_group_url(organisation):
     return reverse("accounts:new_group", args=[organisation.public_id])
+
+
+def send_new_group(client, organisation, form, **kwargs):
+    """Both steps as the browser sends them: the essentials (saved as a draft), then the
+    details with "Send for review". Each step reads its own fields from the same form."""
+    response = client.post(new_group_url(organisation), form)
+    assert response.status_code == 302, response.content.decode()
+    return client.post(response["Location"], form, **kwargs)
 
 
 # The workspace page
@@ -151,7 +158,7 @@ def test_an_organisation_edit_starts_from_what_is_there(client, organisation):
 
 
 def test_a_new_group_in_two_languages_is_pending_and_invisible(client, organisation):
-    response = client.post(new_group_url(organisation), group_form(), follow=True)
+    response = send_new_group(client, organisation, group_form(), follow=True)
     assert "Our team reviews every listing" in response.content.decode()
     group = Group.objects.get(name_nl="Praatgroep Rouw")
     assert group.status == Status.PENDING
@@ -227,7 +234,7 @@ def test_an_online_group_needs_no_place(client, organisation):
 
 def test_credentials_are_stored_normalised(client, organisation):
     form = group_form(credential_kind="inami", credential_number="1-23456-78-901")
-    client.post(new_group_url(organisation), form)
+    send_new_group(client, organisation, form)
     assert Group.objects.get(name_nl="Praatgroep Rouw").credential_number == "12345678901"
 
 
@@ -239,7 +246,7 @@ def test_a_changed_credential_number_reaches_the_moderator_as_a_change(client, p
         credential_number="12345678901",
         credential_checked_at=timezone.now(),
     )
-    url = reverse("accounts:edit_group", args=[published.public_id])
+    url = reverse("accounts:group_details", args=[published.public_id])
     client.post(url, group_form(credential_kind="inami", credential_number="10987654321"))
     published.refresh_from_db()
     revision = published.revisions.get(state=Revision.State.PENDING)
@@ -267,7 +274,7 @@ def test_preview_describes_the_schedule_and_lists_the_next_five_dates(client, or
 @time_machine.travel(datetime(2026, 1, 1, 12, tzinfo=BRUSSELS))
 def test_preview_of_a_weekly_schedule_with_a_last_date(client, organisation):
     form = group_form(
-        schedule_freq="WEEKLY",
+        schedule_every="WEEKLY:1",
         schedule_days=["MO", "TH"],
         schedule_opens_at="10:00",
         schedule_closes_at="11:30",
@@ -357,16 +364,28 @@ BAD_INPUT = {
 }
 
 
+# Fields of the second step ("More details"): the essentials are saved as a draft first.
+DETAILS = {"website", "phone", "age_max", "credential_number", "credential_kind", "email"}
+
+
 @pytest.mark.parametrize("field", BAD_INPUT)
 def test_bad_input_gives_a_field_message(client, organisation, field):
     changes, message = BAD_INPUT[field]
-    response = client.post(new_group_url(organisation), group_form(**changes))
+    url, draft = new_group_url(organisation), None
+    if field in DETAILS:
+        draft = make_group(organisation=organisation, name_fr="Brouillon", status=Status.DRAFT)
+        url = reverse("accounts:group_details", args=[draft.public_id])
+    response = client.post(url, group_form(**changes))
     page = response.content.decode()
     assert response.status_code == 200
     assert message in page
     assert f'id="id_{field}_error"' in page
     assert 'class="error-summary"' in page
     assert not Group.objects.filter(name_nl="Praatgroep Rouw").exists()
+    if draft:  # nothing was sent for review
+        draft.refresh_from_db()
+        assert draft.status == Status.DRAFT
+        assert not draft.revisions.exists()
 
 
 def test_an_organisation_needs_a_name(client, organisation):
@@ -437,7 +456,10 @@ def test_a_schedule_from_the_form_is_a_real_schedule(client, organisation):
 
 
 def test_a_helpline_needs_no_place(client, organisation):
+    # Organisers list groups; a helpline is one our team listed and their organisation claimed.
+    helpline = make_group(organisation=organisation, kind=Group.Kind.HELPLINE, format="")
     form = group_form(kind=Group.Kind.HELPLINE, format=None, location_name=None)
     form.pop("location_postcode")
     form.pop("location_address")
-    assert client.post(new_group_url(organisation), form).status_code == 302
+    url = reverse("accounts:edit_group", args=[helpline.public_id])
+    assert client.post(url, form).status_code == 302

@@ -50,6 +50,7 @@ from ..models import (
     Invitation,
     Membership,
     Profile,
+    is_moderator,
     language_of,
     organisations_of,
 )
@@ -248,7 +249,7 @@ def verify(request, uidb64, token):
         if activate(user):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Thank you: your email address is verified."))
-            return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+            return redirect(next_url or landing(user))
         state = Verdict.USED
     context = {
         "state": state,
@@ -353,6 +354,12 @@ def tell_moderators_of_guessing(account: str) -> None:
         )
 
 
+def landing(user) -> str:
+    """Where a person lands after signing in without a `next`: our team on the moderation
+    queue, organisers in their workspace."""
+    return "accounts:moderation" if is_moderator(user) else settings.LOGIN_REDIRECT_URL
+
+
 def login_view(request):
     next_url = safe_next(request)
     if request.method == "POST":
@@ -362,7 +369,7 @@ def login_view(request):
         form = LoginForm(request, data=request.POST)
         if form.is_valid():
             login(request, form.user)
-            return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+            return redirect(next_url or landing(form.user))
         if form.has_error(NON_FIELD_ERRORS, "invalid_login"):
             count_failed_login(request, email)
     else:

@@ -254,8 +254,15 @@ def _comparison(revision) -> tuple[list[dict], bool]:
     target = revision.target
     model = type(target)
     compares = revision.state == Revision.State.PENDING and not revision.is_new
-    before = listing.data_of(target) if compares else {}
-    changes = listing.diff(model, before, revision.data)
+    if compares:
+        changes = listing.diff(model, listing.data_of(target), revision.data)
+    else:
+        # Every field, given or not ("Referral: not given", "Step-free access: No"), so the
+        # moderator reads all the public page will say.
+        fields = listing.GROUP_FIELDS if model is Group else listing.ORGANISATION_FIELDS
+        names = [*fields, *(n for n in revision.data if n not in fields)]
+        label = listing.field_label
+        changes = [(name, label(model, name), None, revision.data.get(name)) for name in names]
     terms = _term_labels(changes)
     rows = [
         {
