@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from healingtogether.lib.i18n import translated_fields
 
@@ -164,7 +165,11 @@ class GroupAdmin(admin.ModelAdmin):
         if held:
             self.message_user(
                 request,
-                _("%(count)d listing(s) stay unpublished: approve their organisation first.")
+                ngettext(
+                    "%(count)d listing stays unpublished: approve its organisation first.",
+                    "%(count)d listings stay unpublished: approve their organisation first.",
+                    held,
+                )
                 % {"count": held},
                 level="warning",
             )
