@@ -9,6 +9,8 @@ class SearchConfig(AppConfig):
     def ready(self):
         from healingtogether.directory.listing import listing_changed
 
+        from . import meaning
         from .text import follow_listings
 
         listing_changed.connect(follow_listings, dispatch_uid="search.follow_listings")
+        listing_changed.connect(meaning.follow_listings, dispatch_uid="search.follow_meaning")
