@@ -100,6 +100,8 @@ def search_groups(request, params: Query[engine.SearchParams]):
         found = {
             "count": results.count,
             "page": params.page,
+            "crisis": results.crisis,
+            "suggested_topics": results.suggested_topics,
             "results": results.groups,
             "online": results.online,
             "facets": results.facets,

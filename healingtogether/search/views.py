@@ -122,6 +122,12 @@ def _results_page(request, data: dict, **extra):
             ("newest", _("Newest listings first")),
         ],
         "map_points": map_points,
+        # "It sounds like…": each topic as a link that chooses it, the words kept.
+        "suggestions": [
+            {**item, "url": search_url + _query({"q": params.q, "topic": [item["slug"]]})}
+            for item in results.suggested_topics
+            if item["slug"] not in params.topic
+        ],
         "my_network_ids": [g.pk for g in adult_networks],
         "adult_networks": adult_networks,
         "youth_networks": youth_networks,
