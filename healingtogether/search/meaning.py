@@ -250,9 +250,14 @@ class Matrix:
         """Each row's cosine similarity with a unit vector (float32), in blocks that stay in
         the CPU's cache."""
         out = np.empty(len(self.rows), dtype=np.float32)
-        step = 8192
+        vector = np.asarray(vector, dtype=np.float32)
+        step = 4096
+        block = np.empty((min(step, len(self.rows)), DIMENSIONS), dtype=np.float32)
         for start in range(0, len(self.rows), step):
-            out[start : start + step] = self.rows[start : start + step].astype(np.float32) @ vector
+            rows = self.rows[start : start + step]
+            part = block[: len(rows)]
+            part[...] = rows  # int8 to float32, into the same block each time
+            np.matmul(part, vector, out=out[start : start + len(rows)])
         return out * self.scales
 
 

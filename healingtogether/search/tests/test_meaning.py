@@ -8,6 +8,7 @@ import logging
 import pytest
 from django.core.management import call_command
 
+from healingtogether.directory import listing
 from healingtogether.directory.models import Topic
 from healingtogether.search import meaning
 from healingtogether.search.models import GroupMeaning
@@ -146,3 +147,16 @@ def test_each_group_is_embedded_when_saved_and_index_groups_rebuilds_them(groups
     call_command("index_groups")
     assert GroupMeaning.objects.filter(pk=groups["grief"].pk).exists()
     assert "embedded" in capsys.readouterr().out
+
+
+def test_a_group_rewritten_is_found_by_its_new_meaning_at_the_next_search(client, groups):
+    q = "je me sens si seul depuis que ma femme est partie"
+    assert "atelier-tricot" not in slugs(api(client, q=q))
+    listing.save(
+        groups["knitting"],
+        {
+            "description_fr": "Pour les personnes isolées qui se sentent seules: rompre la "
+            "solitude, retrouver du lien et parler de l'isolement ensemble."
+        },
+    )
+    assert "atelier-tricot" in slugs(api(client, q=q))
