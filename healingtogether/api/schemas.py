@@ -13,7 +13,7 @@ from uuid import UUID
 from django.urls import reverse
 from ninja import Schema as NinjaSchema
 from ninja.schema import DjangoGetter
-from pydantic import BeforeValidator, ValidationInfo, model_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, model_validator
 
 from healingtogether.lib.i18n import CONTENT_LANGUAGES, localized
 
@@ -124,9 +124,19 @@ class FacetValue(Schema):
     count: int
 
 
+class SuggestedTopic(Schema):
+    slug: str
+    label: str
+
+
 class SearchOut(Schema):
     count: int
     page: int
+    # The query says the person may be in danger: show the crisis lines (/helplines) first.
+    crisis: bool = Field(description="The query says the person may be in danger now.")
+    suggested_topics: list[SuggestedTopic] = Field(
+        description="Up to three topics close in meaning to the query, best first."
+    )
     results: list[GroupSummary]
     online: list[GroupSummary] | None
     facets: dict[str, list[FacetValue]]

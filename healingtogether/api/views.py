@@ -102,6 +102,8 @@ def search_groups(request, params: Query[engine.SearchParams]):
         return {
             "count": results.count,
             "page": params.page,
+            "crisis": results.crisis,
+            "suggested_topics": results.suggested_topics,
             "results": [
                 summary.api(s, request, results.distances.get(s.pk)) for s in results.summaries
             ],

@@ -19,13 +19,14 @@ from healingtogether.directory.models import (
     Coverage,
     Group,
     Status,
+    Topic,
 )
 from healingtogether.lib.geo import EARTH_RADIUS_KM, min_dot, unit_vector
 from healingtogether.lib.i18n import current_language
 from healingtogether.lib.text import fold, tidy, whole_number
 from healingtogether.places.models import PostalCode, find_place
 
-from . import snapshot
+from . import crisis, meaning, snapshot
 from .text import MAX_QUERY_LENGTH, matching_ids
 
 MULTI = ("topic", "audience", "kind", "facilitation", "format", "language", "cost", "cohort")
@@ -80,6 +81,11 @@ class SearchParams(BaseModel):
     page_size: QueryNumber = Field(20, ge=1, le=100)
     lang: Literal["en", "fr", "nl", "de"] | None = Field(
         None, description="Language of the labels; Accept-Language otherwise."
+    )
+    semantic: Literal["on", "off"] = Field(
+        "on",
+        description="off: match the words only, not their meaning (for comparison). "
+        "Crisis detection stays on.",
     )
 
     @field_validator("q", "near", mode="before")
@@ -178,6 +184,10 @@ class Results:
     version: tuple = ()  # the snapshot's: answers built from it change with it
     changed_at: object = None  # the latest change of a searchable group
     language_labels: dict = field(default_factory=dict)  # session language slug -> label
+    # The query says the person is in danger: the crisis lines come before any result.
+    crisis: bool = False
+    # "It sounds like…": topics close in meaning to the query, each {"slug", "label"}.
+    suggested_topics: list = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -328,7 +338,7 @@ def nearby(place: Place, radius_km: float) -> list[int]:
     return snap.ids[rows[np.argsort(key)]].tolist()
 
 
-def _order(snap, rows, params, closeness, name_match, needed: int) -> np.ndarray:
+def _order(snap, rows, params, closeness, name_match, needed: int, fused=None) -> np.ndarray:
     """The rows in the order asked for; only the first `needed` are sorted, which is all a page
     needs and takes linear time. Each order is one integer key per row: a primary part (name
     match, distance in metres, or a precomputed rank) above the default order (freshest first,
@@ -340,13 +350,16 @@ def _order(snap, rows, params, closeness, name_match, needed: int) -> np.ndarray
     the default order. The name comes first because a person who typed a group's name is looking
     for that group, however old its details. Sorting by distance, newest or next session does
     what it says and nothing else; their ties still fall back on the default order, where stale
-    listings come last anyway because it puts the most recently confirmed first."""
+    listings come last anyway because it puts the most recently confirmed first.
+
+    With meaning (`fused`, see _fuse), its rank takes the default order's place in relevance:
+    names first, fresh before stale and distance still come before it."""
     if params.sort == "newest":
         key = snap.newest_rank[rows]
     elif params.sort == "next_session":
         key = snap.next_rank[rows]
     else:
-        key = snap.default_rank[rows].copy()
+        key = (snap.default_rank if fused is None else fused)[rows].copy()
         if closeness is not None:
             key |= _metres(closeness, rows) << RANK_BITS
         if params.sort == "relevance":
@@ -374,6 +387,48 @@ def _fetch(pks) -> list:
     return [by_pk[pk] for pk in pks if pk in by_pk]
 
 
+def _fuse(snap, rows, keyword, name_match, scores) -> np.ndarray:
+    """Reciprocal rank fusion of the keyword ranking (matches in names or taxonomy first, then
+    the default order) and the meaning ranking (most similar first), over these rows: each
+    row's rank in the fused order (ties in the default order), for _order."""
+    k = 60
+    default = snap.default_rank[rows]
+    by_words = np.full(len(rows), 0.0)
+    matched = keyword[rows]
+    words_key = (~name_match[rows]).astype(np.int64) << RANK_BITS | default
+    order = np.flatnonzero(matched)[np.argsort(words_key[matched])]
+    by_words[order] = 1.0 / (k + 1 + np.arange(len(order)))
+    by_meaning = 1.0 / (k + 1 + snapshot._rank(np.lexsort([default, -scores[rows]])))
+    fused = np.full(snap.size, 2**RANK_BITS - 1, dtype=np.int64)
+    fused[rows] = snapshot._rank(np.lexsort([default, -(by_words + by_meaning)]))
+    return fused
+
+
+@dataclass
+class Understood:
+    """What the meaning of a query adds to a search."""
+
+    crisis: bool = False
+    topics: list = field(default_factory=list)
+    scores: np.ndarray | None = None  # each row's similarity to the query
+
+
+def understand(snap, params: SearchParams, has_words: bool) -> Understood:
+    """The query's meaning: is the person in crisis (always checked), which topics it sounds
+    like and how near each group is (unless semantic=off or the model is unavailable)."""
+    if not params.q:
+        return Understood()
+    vector = meaning.embed_query(params.q)
+    found = Understood(crisis=crisis.in_crisis(params.q, vector))
+    if vector is None or params.semantic == "off" or not has_words:
+        return found
+    found.topics = meaning.suggest_topics(vector, _topics(snap))
+    matrix = meaning.matrix_for(snap)
+    if matrix is not None:
+        found.scores = matrix.scores(vector)
+    return found
+
+
 def run(params: SearchParams) -> Results:
     """Search. Raises SearchError naming the field when a value cannot be searched."""
     snap = snapshot.current()
@@ -390,11 +445,16 @@ def run(params: SearchParams) -> Results:
         raise SearchError(errors)
 
     words = snap.text_masks(params.q, matching_ids)
+    understood = understand(snap, params, has_words=words is not None)
     if words is None:
         base = snap.everything()
         name_match = np.zeros(snap.size, dtype=bool)
     else:
         base, name_match = (mask.copy() for mask in words)
+        if understood.scores is not None:
+            # Groups near in meaning join those with the words, in every count and facet.
+            by_topic = snap.matching("topic", [t.slug for t in understood.topics])
+            base |= meaning.close_rows(understood.scores, by_topic)
     online_base = None
     closeness = None
     if place:
@@ -414,6 +474,9 @@ def run(params: SearchParams) -> Results:
         closeness,
         name_match if words is not None else None,
         needed=params.page * params.page_size,
+        fused=None
+        if understood.scores is None or params.sort != "relevance"
+        else _fuse(snap, rows, words[0], name_match, understood.scores),
     )
     start = (params.page - 1) * params.page_size
     page = snap.summaries_of(ordered[start : start + params.page_size])
@@ -442,6 +505,8 @@ def run(params: SearchParams) -> Results:
         version=snap.version,
         changed_at=snap.latest,
         language_labels=_vocabulary(snap)["language"],
+        crisis=understood.crisis,
+        suggested_topics=[{"slug": t.slug, "label": t.label} for t in understood.topics],
     )
 
 
@@ -453,3 +518,14 @@ def _remembered_place(snap, text: str) -> Place | None:
             snap.places.clear()
         snap.places[key] = find_near(text)
     return snap.places[key]
+
+
+_topics_of = {"version": None, "topics": []}
+
+
+def _topics(snap) -> list:
+    """The topics, read once per snapshot version: a search with words runs no query for them."""
+    if _topics_of["version"] != snap.version:
+        _topics_of["topics"] = list(Topic.objects.all())
+        _topics_of["version"] = snap.version
+    return _topics_of["topics"]

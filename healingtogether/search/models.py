@@ -24,3 +24,24 @@ class GroupText(models.Model):
 
     def __str__(self) -> str:
         return f"search text of group {self.pk}"
+
+
+class GroupMeaning(models.Model):
+    """A group's passage (names, summary, topics and audiences) as the embedding model sees it:
+    one vector of float16 (search/meaning.py), kept with the group so that a new worker or a
+    rebuilt snapshot reads it instead of running the model again. `model` names the model that
+    made it: a vector from another model is made again by `index_groups`."""
+
+    group = models.OneToOneField(
+        Group, models.CASCADE, primary_key=True, related_name="search_meaning"
+    )
+    vector = models.BinaryField()
+    model = models.CharField(max_length=80)
+    # When the vector was last written: a rebuilt snapshot reads only the newer ones again.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        db_table = "search_groupmeaning"
+
+    def __str__(self) -> str:
+        return f"meaning of group {self.pk}"

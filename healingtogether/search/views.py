@@ -136,6 +136,12 @@ def _results_page(request, data: dict, **extra):
         "map_points": map_points,
         "result_cards": result_cards,
         "online_cards": online_cards,
+        # "It sounds like…": each topic as a link that chooses it, the words kept.
+        "suggestions": [
+            {**item, "url": search_url + _query({"q": params.q, "topic": [item["slug"]]})}
+            for item in results.suggested_topics
+            if item["slug"] not in params.topic
+        ],
         "adult_networks": adult_networks,
         "youth_networks": youth_networks,
         "map_kind": "youth" if young else "adult",

@@ -17,7 +17,17 @@ def nearby():
 
 def test_it_answers_the_documented_shape(client, nearby):
     body = client.get("/api/v1/groups", {"near": "5000", "radius_km": 10}).json()
-    assert set(body) == {"count", "page", "results", "online", "facets"}
+    assert set(body) == {
+        "count",
+        "page",
+        "crisis",
+        "suggested_topics",
+        "results",
+        "online",
+        "facets",
+    }
+    assert body["crisis"] is False
+    assert body["suggested_topics"] == []
     result = next(r for r in body["results"] if r["slug"] == "namur-circle")
     assert result["id"] == str(nearby.public_id)
     assert result["format"] == "hybrid"

