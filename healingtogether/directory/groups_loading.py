@@ -27,12 +27,12 @@ from healingtogether.lib.i18n import CONTENT_LANGUAGES
 from healingtogether.lib.loading import LoadError, read_json
 from healingtogether.lib.text import fold
 from healingtogether.places.models import Municipality, PostalCode, Region
+from healingtogether.synthetic.generator import GERMAN_SPEAKING
 
 from . import listing
 from .loading import DATA_DIR, TAXONOMIES, is_date, is_email, is_url
 from .loading import SOURCE as RESOURCES_SOURCE
 from .models import Coverage, DatePrecision, Group, Organisation, Status
-from .synthetic import GERMAN_SPEAKING
 
 SOURCE = "be-groups"
 ORGANISATION_SOURCE = f"{SOURCE}:org"
