@@ -164,10 +164,17 @@ class Results:
     facets: dict
     place: Place | None
     distances: dict = field(default_factory=dict)
+    # Of `count`, the groups people join (Group.GROUP_KINDS); the rest are services: networks,
+    # helplines, platforms, associations and directories, which pages count apart.
+    group_count: int = 0
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.count // self.params.page_size))
+
+    @property
+    def service_count(self) -> int:
+        return self.count - self.group_count
 
 
 def _check_choices(params: SearchParams) -> dict[str, str]:
@@ -239,6 +246,19 @@ def _facet_labels(name: str) -> dict[str, str]:
     if name == "region":
         return {value: str(label) for value, label in Coverage.choices}
     return _vocabulary()[name]
+
+
+def _groups(snap) -> np.ndarray:
+    """The rows that are groups people join (Group.GROUP_KINDS), not services."""
+    return snap.matching("kind", list(Group.GROUP_KINDS))
+
+
+def topic_counts() -> dict[str, tuple[int, int]]:
+    """For each topic with listings, by slug: how many (groups, services) help with it."""
+    snap = snapshot.current()
+    everything = snap.counts("topic", np.ones(snap.size, dtype=bool))
+    groups = snap.counts("topic", _groups(snap))
+    return {slug: (groups.get(slug, 0), n - groups.get(slug, 0)) for slug, n in everything.items()}
 
 
 def facets(snap, base, masks: dict, params: SearchParams) -> dict[str, list[dict]]:
@@ -430,4 +450,5 @@ def run(params: SearchParams) -> Results:
         facets=facets(snap, base, masks, params),
         place=place,
         distances=distances,
+        group_count=int(np.count_nonzero(selected & _groups(snap))),
     )
