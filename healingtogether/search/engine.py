@@ -188,6 +188,9 @@ class Results:
     crisis: bool = False
     # "It sounds like…": topics close in meaning to the query, each {"slug", "label"}.
     suggested_topics: list = field(default_factory=list)
+    # Of `count`, the groups people join (Group.GROUP_KINDS); the rest are services: networks,
+    # helplines, platforms, associations and directories, which pages count apart.
+    group_count: int = 0
 
     @property
     def pages(self) -> int:
@@ -196,6 +199,10 @@ class Results:
     @cached_property
     def groups(self) -> list:
         return _fetch([s.pk for s in self.summaries])
+
+    @property
+    def service_count(self) -> int:
+        return self.count - self.group_count
 
     @cached_property
     def online(self) -> list | None:
@@ -264,6 +271,19 @@ def _facet_labels(name: str, vocabulary: dict) -> dict[str, str]:
     if name == "region":
         return {value: str(label) for value, label in Coverage.choices}
     return vocabulary[name]
+
+
+def _groups(snap) -> np.ndarray:
+    """The rows that are groups people join (Group.GROUP_KINDS), not services."""
+    return snap.matching("kind", list(Group.GROUP_KINDS))
+
+
+def topic_counts() -> dict[str, tuple[int, int]]:
+    """For each topic with listings, by slug: how many (groups, services) help with it."""
+    snap = snapshot.current()
+    everything = snap.counts("topic", np.ones(snap.size, dtype=bool))
+    groups = snap.counts("topic", _groups(snap))
+    return {slug: (groups.get(slug, 0), n - groups.get(slug, 0)) for slug, n in everything.items()}
 
 
 def facets(snap, base, masks: dict, params: SearchParams) -> dict[str, list[dict]]:
@@ -507,6 +527,7 @@ def run(params: SearchParams) -> Results:
         language_labels=_vocabulary(snap)["language"],
         crisis=understood.crisis,
         suggested_topics=[{"slug": t.slug, "label": t.label} for t in understood.topics],
+        group_count=int(np.count_nonzero(selected & _groups(snap))),
     )
 
 

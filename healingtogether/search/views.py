@@ -8,8 +8,9 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from healingtogether.directory.models import Topic
+from healingtogether.directory.models import Group, Topic
 from healingtogether.directory.people import for_young_people, network_blocks
 from healingtogether.directory.schedule_text import describe
 from healingtogether.lib.public_cache import public_page
@@ -20,7 +21,7 @@ from . import cards, engine
 FACET_TITLES = {
     "topic": _("What it helps with"),
     "audience": _("Who it is for"),
-    "kind": _("Kind of group"),
+    "kind": _("Kind of group or service"),
     "facilitation": _("Led by"),
     "format": _("How you meet"),
     "language": _("Language of the sessions"),
@@ -64,13 +65,44 @@ def topic(request, slug):
 
 
 def topics(request):
-    """Every topic that listed groups help with, and how many groups: a way in by topic."""
-    found = engine.run(engine.parse({"page_size": 1})).facets["topic"]
+    """Every topic, with how many groups help with it and, apart, how many services (networks,
+    helplines, platforms): a way in by topic. A topic no group helps with yet says so, and the
+    page invites organisers to list one."""
+    counts = engine.topic_counts()
+    found = []
+    for topic_ in Topic.objects.all():
+        groups, services = counts.get(topic_.slug, (0, 0))
+        if groups:
+            text = found_text(groups, services)
+        else:
+            text = " · ".join(
+                [str(_("no group yet")), *([found_text(0, services)] if services else [])]
+            )
+        found.append({"slug": topic_.slug, "label": topic_.label, "groups": groups, "text": text})
     return render(
         request,
         "search/topics.html",
-        {"topics": sorted(found, key=lambda item: fold(item["label"]))},
+        {
+            "topics": sorted(found, key=lambda item: fold(item["label"])),
+            "missing": any(not item["groups"] for item in found),
+        },
     )
+
+
+def found_text(groups: int, services: int) -> str:
+    """ "12 groups · 3 services": groups people join, and apart the services (networks, helplines,
+    platforms) that are not groups, so that no page calls a helpline a group."""
+    parts = []
+    if groups or not services:
+        parts.append(
+            ngettext("%(counter)s group", "%(counter)s groups", groups) % {"counter": groups}
+        )
+    if services:
+        parts.append(
+            ngettext("%(counter)s service", "%(counter)s services", services)
+            % {"counter": services}
+        )
+    return " · ".join(parts)
 
 
 def _results_page(request, data: dict, **extra):
@@ -90,7 +122,9 @@ def _results_page(request, data: dict, **extra):
             params = engine.parse(data)
             results = engine.run(params)
 
-    filters_chosen = any(getattr(params, name) not in ("", None, []) for name in engine.FACETS)
+    chosen = [getattr(params, name) for name in engine.FACETS]
+    chosen_count = sum(len(v) if isinstance(v, list) else v not in ("", None) for v in chosen)
+    filters_chosen = bool(chosen_count)
     adult_networks, youth_networks = _networks_for(results.place)
     young = for_young_people(params.audience)
     facet_blocks = [
@@ -118,6 +152,7 @@ def _results_page(request, data: dict, **extra):
         else None
     )
     wider = next((r for r in RADII if r > params.radius_km), None) if params.near else None
+    within = {"radius_km": params.radius_km} if params.near else {}
     # Links are whole paths, so that from a topic's page too they lead to the search page.
     search_url = reverse("search:search")
     ctx = {
@@ -150,10 +185,16 @@ def _results_page(request, data: dict, **extra):
         "network_blocks": network_blocks(adult_networks, youth_networks, young=young),
         "searched": bool(params.q or params.near or filters_chosen),
         "filters_chosen": filters_chosen,
-        "wider_url": search_url + _query(data, radius_km=wider) if wider else None,
+        "chosen_count": chosen_count,
+        "found": found_text(results.group_count, results.service_count),
+        # Suggestions when nothing matches, none of them the search already made: no wider
+        # radius beyond the widest, no "online groups" when online is already chosen.
+        "wider_url": search_url + _query(data, radius_km=wider, page=None) if wider else None,
         "wider": wider,
-        "fewer_filters_url": search_url + _query({"q": params.q, "near": params.near}),
-        "online_url": search_url + _query({"q": params.q, "format": ["online"]}),
+        "fewer_filters_url": search_url + _query({"q": params.q, "near": params.near, **within}),
+        "online_url": None
+        if Group.Format.ONLINE in params.format
+        else search_url + _query({"q": params.q, "format": ["online"]}),
         "previous_url": search_url + _query(data, page=params.page - 1)
         if params.page > 1
         else None,

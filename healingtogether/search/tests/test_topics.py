@@ -7,7 +7,7 @@ from html import unescape
 import pytest
 
 from healingtogether.articles.models import Article
-from healingtogether.directory.models import Status, Topic
+from healingtogether.directory.models import Group, Status, Topic
 from healingtogether.lib.emails import absolute_url
 from healingtogether.lib.text import fold
 from healingtogether.test import make_group
@@ -87,7 +87,7 @@ def test_topic_pages_with_groups_are_in_the_sitemap_in_every_language(client, gr
 def test_a_topic_nobody_helps_with_yet_offers_other_ways(client, grief_groups):
     empty = Topic.objects.exclude(groups__status=Status.PUBLISHED).first()
     html = client.get(f"/en/search/topics/{empty.slug}/").content.decode()
-    assert "0 results" in html
+    assert "0 groups" in html
     assert "/en/helplines/" in links(html)
 
 
@@ -124,3 +124,52 @@ def test_the_topic_index_lists_topics_with_their_groups(client, grief_groups):
 
 def test_the_home_page_and_guides_lead_to_the_topics(client):
     assert "/en/search/topics/" in links(client.get("/en/").content.decode())
+
+
+COUNTED_APART = {
+    "en": "3 groups · 2 services",
+    "fr": "3 groupes · 2 services",
+    "nl": "3 groepen · 2 diensten",
+    "de": "3 Gruppen · 2 Hilfsangebote",
+}
+
+
+@pytest.mark.usefixtures("without_real_groups")
+@pytest.mark.parametrize("lang", COUNTED_APART)
+def test_a_topic_page_counts_helplines_and_networks_as_services_not_groups(client, lang):
+    # Issue 15, item 6: "groups" only for groups a person joins.
+    grief = Topic.objects.get(slug="grief")
+    for n in range(3):
+        make_group(name_fr=f"Deuil Zanzibar {n}", topics=[grief])
+    make_group(name_fr="Ligne Zanzibar", kind=Group.Kind.HELPLINE, topics=[grief])
+    make_group(name_fr="Réseau Zanzibar", kind=Group.Kind.ADULT_NETWORK, topics=[grief])
+    html = client.get(f"/{lang}/search/topics/grief/").content.decode()
+    assert re.search(rf'<h2 id="results-title">{COUNTED_APART[lang]}</h2>', html), html
+
+
+@pytest.mark.usefixtures("without_real_groups")
+def test_the_topic_index_lists_every_topic_and_says_where_there_is_no_group_yet(client):
+    grief = Topic.objects.get(slug="grief")
+    anxiety = Topic.objects.get(slug="anxiety")
+    make_group(name_fr="Deuil Zanzibar", topics=[grief])
+    make_group(name_fr="Ligne Zanzibar", kind=Group.Kind.HELPLINE, topics=[anxiety])
+    html = client.get("/en/search/topics/").content.decode()
+    shown = re.findall(r'<a href="/en/search/topics/([^/]+)/">', html)
+    assert sorted(shown) == sorted(Topic.objects.values_list("slug", flat=True))
+    assert re.search(rf">{re.escape(grief.label_en)}</a> <span class=\"count\">\(1 group\)", html)
+    # A helpline is not a group: its topic has none yet, and says so.
+    assert re.search(
+        rf">{re.escape(anxiety.label_en)}</a> <span class=\"count none\">"
+        r"\(no group yet · 1 service\)",
+        html,
+    )
+    empty = Topic.objects.exclude(groups__status=Status.PUBLISHED).first()
+    assert re.search(
+        rf">{re.escape(empty.label_en)}</a> <span class=\"count none\">\(no group yet\)", html
+    )
+    # Organisers are invited to fill the gaps.
+    assert "/en/account/signup/" in links(html)
+    assert "/en/where-groups-are-missing/" in links(html)
+    # In German too, with the organisers' invitation in their words.
+    german = client.get("/de/search/topics/").content.decode()
+    assert "(noch keine Gruppe)" in german and "Tragen Sie Ihre Gruppe ein" in german

@@ -1,0 +1,62 @@
+"""The search page's words about what it found (issue 15, item 6): groups and services counted
+apart, and suggestions for an empty search that never offer the search a person already made."""
+
+import re
+from html import unescape
+
+import pytest
+
+from healingtogether.directory.models import Group
+from healingtogether.test import make_group, make_location
+
+pytestmark = pytest.mark.django_db
+
+NOTHING = "zzzzqqq"
+
+
+def suggestions(html: str) -> list[str]:
+    """The links offered when nothing matches."""
+    box = html.split('<div class="no-results">', 1)[1].split("</div>", 1)[0]
+    return [unescape(href) for href in re.findall(r'href="([^"]+)"', box)]
+
+
+@pytest.mark.usefixtures("without_real_groups")
+def test_a_search_near_a_place_counts_groups_and_services_apart(client):
+    for n in range(2):
+        make_location(make_group(name_fr=f"Cercle Zanzibar {n}"))
+    make_location(make_group(name_fr="Réseau Zanzibar", kind=Group.Kind.ADULT_NETWORK))
+    html = client.get("/fr/search/?q=zanzibar&near=5000").content.decode()
+    assert '<h2 id="results-title">2 groupes · 1 service à moins de 25 km de 5000</h2>' in html
+    # The filter that tells them apart says it holds both.
+    assert "<legend>Type de groupe ou de service</legend>" in html
+    only_groups = client.get("/nl/search/?q=zanzibar&kind=support_group").content.decode()
+    assert '<h2 id="results-title">2 groepen</h2>' in only_groups
+
+
+def test_online_groups_are_not_suggested_when_online_is_already_chosen(client):
+    online = f"/en/search/?q={NOTHING}&format=online"
+    assert online in suggestions(client.get(f"/en/search/?q={NOTHING}").content.decode())
+    offered = suggestions(client.get(online).content.decode())
+    assert not [href for href in offered if "format=online" in href]
+    # The other ways on are still there.
+    assert "/en/helplines/" in offered
+
+
+def test_a_wider_radius_is_offered_up_to_the_widest_and_no_further(client):
+    at_100 = suggestions(
+        client.get(f"/en/search/?q={NOTHING}&near=5000&radius_km=100").content.decode()
+    )
+    assert f"/en/search/?q={NOTHING}&near=5000&radius_km=200" in at_100
+    at_200 = client.get(f"/en/search/?q={NOTHING}&near=5000&radius_km=200").content.decode()
+    assert "radius_km=" not in " ".join(suggestions(at_200))
+    assert "Look further away" not in at_200
+
+
+def test_searching_without_the_filters_keeps_the_place_and_the_distance(client):
+    html = client.get(
+        f"/en/search/?q={NOTHING}&near=5000&radius_km=100&cost=free&page=2"
+    ).content.decode()
+    offered = suggestions(html)
+    assert f"/en/search/?q={NOTHING}&near=5000&radius_km=100" in offered
+    # Looking further away starts again on the first page.
+    assert f"/en/search/?q={NOTHING}&near=5000&radius_km=200&cost=free" in offered
