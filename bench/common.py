@@ -21,7 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 BENCH_DIR = ROOT / "var" / "bench"
-PG_PORT = 55499
+# Another PostgreSQL on the machine (a colleague's benchmark) may hold the default port.
+PG_PORT = int(os.environ.get("BENCH_PG_PORT", "55499"))
 
 # Production settings, as `make serve` gives them, with a throwaway key.
 PRODUCTION_ENV = {
