@@ -127,9 +127,9 @@ def inside(env, paths: dict[str, list[str]]) -> dict:
 
 def bench_database(name, env, args) -> dict:
     print(f"\n{name}: preparing {args.groups} groups", flush=True)
-    prepare(env, args.groups)
+    prepare(env, args.groups, hsds_dumps=args.hsds_dumps)
     port = args.port + len(name)
-    server = serve(env, port)
+    server = serve(env, port, data_step=args.hsds_dumps)
     try:
         paths = paths_for(site(env))
         warm_up(port, [p for some in paths.values() for p in some[:15]])
@@ -156,6 +156,13 @@ def main():
         "--connections", type=lambda v: [int(c) for c in v.split(",")], default=[2, 8]
     )
     parser.add_argument("--port", type=int, default=8400)
+    parser.add_argument(
+        "--no-hsds-dumps",
+        dest="hsds_dumps",
+        action="store_false",
+        help="skip `make serve`'s data step (which writes the HSDS datasets, hours at 100,000 "
+        "groups) and start the same gunicorn directly",
+    )
     args = parser.parse_args()
     ensure_tools()
     started = time.monotonic()
@@ -172,6 +179,8 @@ def main():
         f"{(time.monotonic() - started) / 60:.0f} min in all"
     )
     print("API_RATE_LIMIT=0: the API's rate limit was off for this run (wrk is one client).")
+    if not args.hsds_dumps:
+        print("gunicorn started directly with make serve's settings, without its data step.")
     print(
         f"{'database':<11}{'conns':>6} {'what':<19}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}"
         f"{'p99 ms':>8}{'errors':>7}{'vs healthz':>11}{'SQL/req':>9}"
