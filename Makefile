@@ -44,13 +44,14 @@ var/secret-key: | $(VENV)/.installed
 	@$(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
 # Production settings on this machine: a secret key made once and kept in var/, loopback hosts.
-# gunicorn.conf.py keeps query strings and client addresses out of the access log.
+# gunicorn.conf.py keeps query strings and client addresses out of the access log, and starts
+# WEB_CONCURRENCY workers (one per core by default).
 serve: export DEBUG = False
 serve: export SECRET_KEY_FILE ?= var/secret-key
 serve: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
 serve: var/secret-key data
 	$(MANAGE) collectstatic --noinput --verbosity 0
-	$(VENV)/bin/gunicorn healingtogether.wsgi --workers 2 --bind 127.0.0.1:$(PORT)
+	$(VENV)/bin/gunicorn healingtogether.wsgi --bind 127.0.0.1:$(PORT)
 
 # Debian's Chromium drives the browser tests; gettext's msgfmt checks the catalogues.
 /usr/bin/chromium:

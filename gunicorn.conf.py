@@ -10,6 +10,22 @@ links from our emails carry secret tokens in their paths: a filter on every hand
 strings, addresses and those tokens out of both logs (healingtogether/lib/logfilters.py).
 """
 
+import os
+
+
+def _workers() -> int:
+    """WEB_CONCURRENCY worker processes, by default one per core this process may run on. Each
+    worker serves one request at a time and keeps its own search snapshot in memory."""
+    value = os.environ.get("WEB_CONCURRENCY", "").strip()
+    if not value:
+        return len(os.sched_getaffinity(0)) or os.cpu_count() or 1
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:
+        raise SystemExit(f"WEB_CONCURRENCY must be a whole number of 1 or more, not {value!r}")
+    return int(value)
+
+
+workers = _workers()
+
 accesslog = "-"
 access_log_format = '"%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 

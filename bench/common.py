@@ -21,7 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 BENCH_DIR = ROOT / "var" / "bench"
-PG_PORT = 55499
+# Another PostgreSQL on the machine (a colleague's benchmark) may hold the default port.
+PG_PORT = int(os.environ.get("BENCH_PG_PORT", "55499"))
 
 # Production settings, as `make serve` gives them, with a throwaway key.
 PRODUCTION_ENV = {
@@ -226,7 +227,7 @@ def database(name: str):
         sys.exit(f"unknown database {name!r}: use sqlite or postgresql")
 
 
-def prepare(env, groups: int):
+def prepare(env, groups: int, hsds_dumps: bool = True):
     run([str(PYTHON), "manage.py", "migrate", "-v0"], env)
     run([str(PYTHON), "manage.py", "load_places", "-v0"], env, stdout=subprocess.DEVNULL)
     run([str(PYTHON), "manage.py", "load_resources", "-v0"], env, stdout=subprocess.DEVNULL)
@@ -245,15 +246,27 @@ def prepare(env, groups: int):
     # The HSDS API's whole datasets, before `make serve` (whose `data` step then finds them up
     # to date): at 100,000 groups they take longer than serve() waits for /healthz. Next
     # sessions first, as `data` does, since moving them makes the datasets out of date.
-    for command in ("refresh_next_sessions", "export_hsds --dumps"):
+    for command in ("refresh_next_sessions", "export_hsds --dumps")[: 2 if hsds_dumps else 1]:
         run([str(PYTHON), "manage.py", *command.split()], env, stdout=subprocess.DEVNULL)
 
 
-def serve(env, port: int, wait: int = 600):
+def serve(env, port: int, wait: int = 600, data_step: bool = True):
     """`make serve` on 127.0.0.1:port, once /healthz answers (its `data` step refreshes every
-    group's next session first, which takes a while at 100,000 groups)."""
+    group's next session first, which takes a while at 100,000 groups).
+
+    Without the data step: the same gunicorn with the same settings, after what `make serve`
+    does besides loading data (the cache table, collectstatic). At 100,000 groups the data
+    step writes the HSDS API's whole datasets in four languages, about 10 GB and hours on a
+    small machine, which a benchmark of other pages does not need."""
+    if data_step:
+        command = ["make", "--no-print-directory", "serve"]
+    else:
+        run([str(PYTHON), "manage.py", "createcachetable"], env)
+        run([str(PYTHON), "manage.py", "collectstatic", "--noinput", "-v0"], env)
+        gunicorn = PYTHON.parent / "gunicorn"
+        command = [str(gunicorn), "healingtogether.wsgi", "--bind", f"127.0.0.1:{port}"]
     server = subprocess.Popen(
-        ["make", "--no-print-directory", "serve"],
+        command,
         cwd=ROOT,
         env={**env, "PORT": str(port)},
         stdout=subprocess.DEVNULL,

@@ -5,6 +5,8 @@ which makes SECRET_KEY and ALLOWED_HOSTS mandatory: a missing value stops the se
 instead of running insecurely.
 """
 
+import importlib.util
+import logging
 import os
 from pathlib import Path
 from urllib.parse import quote
@@ -262,10 +264,17 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
 # hashed visitor addresses and must vanish with their window, so never in the database: each
 # process's own memory (each gunicorn worker then counts its own share of a client's requests),
 # or Redis, shared by all, when CACHE_URL=redis://host:6379/0 is set (then the `redis` package
-# must be installed too).
+# must be installed too). Without that package, and whenever Redis does not answer, the counters
+# stay in memory with a warning in the log (lib/ratelimit.py): never an error page.
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured("CACHE_URL must be a redis://, rediss:// or unix:// URL")
+if CACHE_URL and importlib.util.find_spec("redis") is None:
+    logging.getLogger(__name__).warning(
+        "CACHE_URL is set but the redis package is not installed: rate-limit counters stay in "
+        "each process's memory."
+    )
+    CACHE_URL = ""
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
@@ -276,6 +285,8 @@ CACHES = {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "ratelimit",
+            # A Redis that stops answering costs a request a fraction of a second, not minutes.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
         if CACHE_URL
         else {
@@ -288,6 +299,9 @@ CACHES = {
 }
 # Behind a reverse proxy that sets X-Real-IP, rate limits count per visitor rather than per proxy.
 RATELIMIT_TRUST_X_REAL_IP = envbool("RATELIMIT_TRUST_X_REAL_IP", "False")
+# Requests a minute per client to the open-data APIs (api/http.py); 0 turns the limit off (for
+# benchmarks from one client, or behind a proxy that limits them itself).
+API_RATE_LIMIT = envint("API_RATE_LIMIT", "600")
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:workspace"

@@ -65,7 +65,8 @@ def open_data(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         limit, window = rate_limit()
-        if limited("open-data", client_key(request), limit, window):
+        # A limit of 0 turns it off (settings.API_RATE_LIMIT).
+        if limit and limited("open-data", client_key(request), limit, window):
             response = too_many_requests(window)
         else:
             response = view(request, *args, **kwargs)

@@ -2,6 +2,10 @@
 process's own memory by default, or Redis when CACHE_URL says so. Counters never reach the
 database or its backups, and vanish with their window.
 
+A Redis that stops answering (or a `redis` package missing) must never turn into an error page:
+the counters then live in this process's memory for a while, with a warning in the log, and
+Redis is tried again after RETRY_SECONDS.
+
 A client's address is hashed with the secret key and the day's date before it becomes part of a
 key, and hashed again with the scope: what we keep for a few minutes cannot be read back as an
 IP address, a report's counter cannot be matched with the same client's API use, and tomorrow's
@@ -9,17 +13,64 @@ keys cannot be matched with today's.
 """
 
 import hashlib
+import logging
 import time
 from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 
 ALIAS = "ratelimit"
+# After a failure, how long counters stay in memory before Redis is tried again (seconds).
+RETRY_SECONDS = 30
+
+log = logging.getLogger(__name__)
+
+try:  # Only the Redis backend needs the package (CACHE_URL).
+    from redis.exceptions import RedisError
+except ImportError:  # pragma: no cover - depends on what is installed
+    RedisError = OSError
+
+# What an unreachable or missing Redis raises: connection refused, timeouts, no package.
+UNREACHABLE = (RedisError, OSError, ImportError)
+
+# Where counters go while the shared cache is unreachable: this process's memory.
+memory = LocMemCache("ratelimit-fallback", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
+_unreachable_until = 0.0
 
 
 def counters():
     return caches[ALIAS]
+
+
+class _Guarded:
+    """The counters' cache, falling back to `memory` while it cannot be reached."""
+
+    def __getattr__(self, method):
+        def call(*args, **kwargs):
+            global _unreachable_until
+            cache = counters()
+            if isinstance(cache, LocMemCache):
+                return getattr(cache, method)(*args, **kwargs)
+            if time.monotonic() >= _unreachable_until:
+                try:
+                    return getattr(cache, method)(*args, **kwargs)
+                except UNREACHABLE as error:
+                    _unreachable_until = time.monotonic() + RETRY_SECONDS
+                    log.warning(
+                        "Rate-limit cache unreachable (%s: %s); counting in this process's "
+                        "memory for %d s.",
+                        type(error).__name__,
+                        error,
+                        RETRY_SECONDS,
+                    )
+            return getattr(memory, method)(*args, **kwargs)
+
+        return call
+
+
+_counters = _Guarded()
 
 
 def client_key(request) -> str:
@@ -47,7 +98,7 @@ def _key(kind: str, scope: str, key: str) -> str:
 def limited(scope: str, key: str, limit: int, window: int) -> bool:
     """Count one attempt at `scope` by `key`; True when it is over `limit` in this `window`
     (seconds). Windows are fixed slots of time, which is simple and good enough for spam."""
-    cache = counters()
+    cache = _counters
     slot = int(time.time() // window)
     cache_key = f"{_key('rl', scope, key)}:{slot}"
     if cache.add(cache_key, 1, timeout=window + 5):
@@ -62,13 +113,13 @@ def limited(scope: str, key: str, limit: int, window: int) -> bool:
 
 def mark(scope: str, key: str, window: int) -> None:
     """Remember for `window` seconds that `key` did something at `scope` (was blocked, failed)."""
-    counters().set(_key("mark", scope, key), True, window)
+    _counters.set(_key("mark", scope, key), True, window)
 
 
 def marked(scope: str, key: str) -> bool:
-    return bool(counters().get(_key("mark", scope, key)))
+    return bool(_counters.get(_key("mark", scope, key)))
 
 
 def mark_once(scope: str, key: str, window: int) -> bool:
     """Mark, and say whether this is the first mark in `window`."""
-    return counters().add(_key("mark", scope, key), True, window)
+    return _counters.add(_key("mark", scope, key), True, window)

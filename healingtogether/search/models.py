@@ -2,8 +2,10 @@
 
 `head` holds the terms of the group's names and of its topics, audiences and approaches (labels
 and synonyms in all four languages); `body` those of its descriptions and organisation. SQLite
-searches them through an FTS5 table kept in step by triggers; PostgreSQL through GIN indexes on
-`to_tsvector('simple', …)`. Both see the same terms, so both find the same groups.
+searches them through an FTS5 table kept in step by triggers; PostgreSQL through the GIN
+indexes of search_groupterms (the tsvectors of `head || ' ' || body` and of `head`), a narrow
+table kept in step by triggers too (migration 0002). Both see the same terms, so both find the
+same groups.
 """
 
 from django.db import models

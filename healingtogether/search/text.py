@@ -118,20 +118,15 @@ def _expression(parsed) -> str:
     return (" & " if postgres else " AND ").join(groups)
 
 
-# The SQL below is built from constants only; what a person typed reaches the database as a
-# query parameter, never inside the SQL text (hence the noqa on S608).
+# The SQL below is constant; what a person typed reaches the database as a query parameter,
+# never inside the SQL text.
 
 
-def _match_sql(head_only: bool) -> str:
-    """SQL selecting the ids of matching groups, with one parameter: the query expression."""
-    if connection.vendor == "postgresql":
-        document = "head" if head_only else "head || ' ' || body"
-        return (
-            "SELECT group_id FROM search_grouptext WHERE "  # noqa: S608
-            f"to_tsvector('simple'::regconfig, {document}) @@ to_tsquery('simple'::regconfig, %s)"
-        )
-    # On SQLite the head-only restriction is part of the expression (an FTS5 column filter).
-    return "SELECT rowid FROM search_grouptext_fts WHERE search_grouptext_fts MATCH %s"
+# PostgreSQL: one round trip gives both lists, each as one array, from the GIN indexes of the
+# narrow search_groupterms table (migration 0002).
+POSTGRESQL_MATCH = "SELECT found, in_head FROM search_matching_ids(%s)"
+# SQLite: the head-only restriction is part of the expression (an FTS5 column filter).
+SQLITE_MATCH = "SELECT rowid FROM search_grouptext_fts WHERE search_grouptext_fts MATCH %s"
 
 
 def matching_ids(q: str) -> tuple[list[int], list[int]] | None:
@@ -141,10 +136,13 @@ def matching_ids(q: str) -> tuple[list[int], list[int]] | None:
     if not parsed:
         return None
     expression = _expression(parsed)
-    head_expression = expression if connection.vendor == "postgresql" else f"head : ({expression})"
     with connection.cursor() as cursor:
-        cursor.execute(_match_sql(head_only=False), [expression])
+        if connection.vendor == "postgresql":
+            cursor.execute(POSTGRESQL_MATCH, [expression])
+            found, in_head = cursor.fetchone()
+            return list(found), list(in_head)
+        cursor.execute(SQLITE_MATCH, [expression])
         found = [row[0] for row in cursor.fetchall()]
-        cursor.execute(_match_sql(head_only=True), [head_expression])
+        cursor.execute(SQLITE_MATCH, [f"head : ({expression})"])
         in_head = [row[0] for row in cursor.fetchall()]
     return found, in_head

@@ -1,6 +1,9 @@
 """/api/v1/ as open data: organisations, vocabularies and places besides groups; any site may
 call it; clients revalidate cheaply; nobody may flood it; bad input gets a JSON answer."""
 
+import logging
+import socket
+
 import pytest
 import time_machine
 from django.utils import timezone, translation
@@ -146,6 +149,40 @@ def test_a_client_that_asks_too_often_gets_a_429_in_json(client, settings):
         assert response.json() == {
             "errors": {"rate": "Too many requests. Wait a minute and try again."}
         }
+
+
+def test_an_api_rate_limit_of_zero_lets_every_request_through(client, settings):
+    settings.API_RATE_LIMIT = 0
+    codes = {client.get("/api/v1/topics").status_code for _ in range(5)}
+    assert codes == {200}
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_an_unreachable_redis_counts_in_memory_with_a_warning_never_an_error_page(
+    client, settings, caplog
+):
+    # Whether or not the redis package is installed, nothing answers on that port.
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        },
+    }
+    settings.API_RATE_LIMIT = 3
+    with caplog.at_level(logging.WARNING, logger="healingtogether.lib.ratelimit"):
+        codes = [client.get("/api/v1/topics").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    warnings = [r.getMessage() for r in caplog.records if r.name.endswith("ratelimit")]
+    assert len(warnings) == 1
+    assert "counting in this process's memory" in warnings[0]
 
 
 def test_the_api_sets_no_cookie(client, rich_group):

@@ -76,9 +76,10 @@ def test_every_operation_documents_and_gives_304_and_429(client, rich_group, set
         first = client.get(url or path, params)
         again = client.get(url or path, params, HTTP_IF_NONE_MATCH=first["ETag"])
         assert again.status_code == 304, path
-    settings.API_RATE_LIMIT = 0
+    settings.API_RATE_LIMIT = 1
     for path, _method, operation in operations(doc):
         url, params = examples[path][200]
+        client.get(url or path, params)  # the one request of this minute, if not used yet
         response = client.get(url or path, params)
         assert response.status_code == 429, path
         schema = operation["responses"]["429"]["content"]["application/json"]["schema"]

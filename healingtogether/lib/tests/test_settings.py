@@ -4,6 +4,7 @@ that names the variable, rather than a bare ValueError that leaves an operator g
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -38,6 +39,7 @@ NUMBERS = [
     ("DB_CONN_MAX_AGE", {}),
     ("DB_CONNECT_TIMEOUT", {"DATABASE_URL": "postgres://nobody@127.0.0.1:5432/nothing"}),
     ("SEARCH_RECHECK_SECONDS", {}),
+    ("API_RATE_LIMIT", {}),
 ]
 
 
@@ -56,14 +58,15 @@ def test_a_number_that_is_not_one_stops_the_site_naming_the_variable(name, conte
 def test_numbers_from_the_environment_are_used():
     result = start(
         "settings.EMAIL_PORT, settings.SECURE_HSTS_SECONDS, settings.SEARCH_RECHECK_SECONDS,"
-        " settings.DATABASES['default']['CONN_MAX_AGE']",
+        " settings.DATABASES['default']['CONN_MAX_AGE'], settings.API_RATE_LIMIT",
         EMAIL_PORT="587",
         SECURE_HSTS_SECONDS="600",
         SEARCH_RECHECK_SECONDS="0.5",
         DB_CONN_MAX_AGE="0",
+        API_RATE_LIMIT="0",
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["587", "600", "0.5", "0"]
+    assert result.stdout.split() == ["587", "600", "0.5", "0", "0"]
 
 
 def test_links_follow_the_port_the_site_runs_on():
@@ -83,3 +86,36 @@ def test_a_port_that_is_not_a_number_stops_the_site_naming_it():
     result = start("'started'", PORT="eighty", SITE_URL=None)
     assert result.returncode != 0
     assert "PORT must be a whole number" in result.stderr.strip().splitlines()[-1]
+
+
+def gunicorn_workers(**variables) -> subprocess.CompletedProcess:
+    """gunicorn's settings as it would start with our gunicorn.conf.py (`make serve`)."""
+    env = {key: value for key, value in os.environ.items() if key != "WEB_CONCURRENCY"}
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "gunicorn"), "healingtogether.wsgi", "--print-config"],
+        cwd=BASE_DIR,
+        env={**env, **variables},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def workers_in(result) -> int:
+    line = next(x for x in result.stdout.splitlines() if x.startswith("workers "))
+    return int(line.split("=")[1])
+
+
+def test_gunicorn_starts_one_worker_per_core_unless_web_concurrency_says_otherwise():
+    assert workers_in(gunicorn_workers()) == len(os.sched_getaffinity(0))
+    assert workers_in(gunicorn_workers(WEB_CONCURRENCY="3")) == 3
+    zero = gunicorn_workers(WEB_CONCURRENCY="0")
+    assert zero.returncode != 0
+    assert "WEB_CONCURRENCY must be a whole number of 1 or more, not '0'" in zero.stderr
+
+
+def test_make_serve_leaves_the_number_of_workers_to_web_concurrency():
+    makefile = (BASE_DIR / "Makefile").read_text()
+    serve = makefile[makefile.index("\nserve:") :].split("\n\n")[0]
+    assert "gunicorn healingtogether.wsgi" in serve
+    assert "--workers" not in serve

@@ -2,6 +2,8 @@
 whole suite on both, so both must give exactly these results."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from healingtogether.directory.models import Group, Topic
 from healingtogether.search.text import clean_query, matching_ids
@@ -99,3 +101,11 @@ def test_query_syntax_characters_never_cause_an_error(groups, q):
 
 def test_a_long_query_is_cut_to_200_characters():
     assert len(clean_query("deuil " * 100)) == 200
+
+
+def test_a_text_search_asks_postgresql_once_for_both_lists(groups):
+    # Each round trip is time a visitor waits: PostgreSQL gives the matches and those in names or
+    # taxonomy together; SQLite's FTS5 asks twice (in process, no round trip).
+    with CaptureQueriesContext(connection) as queries:
+        assert matching_ids("rouw") is not None
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 2)
