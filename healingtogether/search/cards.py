@@ -30,9 +30,11 @@ def render(found: summary.Summary, language_labels: dict, distance: float | None
         if html is not None:
             _cache.move_to_end(key)
             return html
-    card = summary.card(found, language_labels, distance)
+    group = summary.CardGroup(found, language_labels)
     html = mark_safe(  # noqa: S308 - a template's output, escaped by it
-        get_template("search/_result_card.html").render({"card": card, "LANGUAGE_CODE": language})
+        get_template("directory/_group_card.html").render(
+            {"group": group, "distance": distance, "LANGUAGE_CODE": language}
+        )
     )
     with _lock:
         _cache[key] = html

@@ -2,9 +2,10 @@
 
 A `Summary` holds a searchable group's public facts in every language, loaded in bulk (a few
 queries for any number of groups) when the snapshot is built or updated, so that a search
-serialises its results from memory. `api()` gives the JSON API's GroupSummary, `card()` what the
-result card (templates/search/_result_card.html) shows, both in the active language; labels of
-fixed choices come from gettext, those of session languages from the snapshot's vocabulary.
+serialises its results from memory. `api()` gives the JSON API's GroupSummary, and `CardGroup`
+dresses a summary as the Group the one card template (directory/_group_card.html) reads, both in
+the active language; labels of fixed choices come from gettext, those of session languages from
+the snapshot's vocabulary.
 
 Texts are kept per language as tuples in CONTENT_LANGUAGES order, read with the same fallback
 as every page (lib.i18n.FALLBACKS). What many groups share (an organisation, a municipality) is
@@ -12,8 +13,9 @@ one object, so 100,000 summaries stay small.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from sys import intern
+from types import SimpleNamespace
 from uuid import UUID
 
 from django.db.models import Case, IntegerField, Value, When
@@ -80,11 +82,13 @@ class Summary:
     excerpts: tuple  # the description's first EXCERPT_WORDS words, per language
     fresh_at: datetime | None
     confirmed_at: datetime | None
+    checked_on: date | None  # compiled by our team from public pages on this day
     organisation: Organisation
     languages: tuple  # session language slugs
     topics: tuple
     postcode: str | None  # of the first location; None when it has none
     municipality: Place | None
+    approximate: bool  # the first location is only its municipality's centre
     latitude: float | None
     longitude: float | None
     points: tuple  # (latitude, longitude) of every located location
@@ -145,26 +149,63 @@ def api(summary: Summary, request, distance: float | None = None) -> dict:
     }
 
 
-def card(summary: Summary, language_labels: dict, distance: float | None = None) -> dict:
-    """What the result card shows, in the active language. `language_labels` maps session
-    language slugs to their labels (the snapshot's vocabulary)."""
-    language = current_language()
-    description, description_language = pick(summary.excerpts, language)
-    return {
-        "url": summary.url(),
-        "name": summary.name,
-        "kind": _label("kind", summary.kind),
-        "facilitation": _label("facilitation", summary.facilitation),
-        "stale": summary.is_stale,
-        "confirmed_at": summary.confirmed_at,
-        "distance": distance,
-        "municipality": summary.municipality.name(language) if summary.municipality else "",
-        "format": _label("format", summary.format),
-        "languages": [language_labels.get(s, s) for s in summary.languages],
-        "cost": _label("cost", summary.cost),
-        "description": description,
-        "description_language": description_language,
-    }
+class CardGroup:
+    """A summary dressed as the Group that the one card template (directory/_group_card.html)
+    reads, so a search result and a group in any other list are the same card."""
+
+    def __init__(self, found: Summary, language_labels: dict):
+        self._s = found
+        self._labels = language_labels
+        self.name = found.name
+        self.facilitation = found.facilitation
+        self.format = found.format
+        self.cost = found.cost
+        self.confirmed_at = found.confirmed_at
+        self.checked_on = found.checked_on
+        self.is_stale = found.is_stale
+        self.is_compiled = found.checked_on is not None and found.confirmed_at is None
+        self.description, self.description_language = pick(found.excerpts, current_language())
+
+    def get_absolute_url(self) -> str:
+        return self._s.url()
+
+    def get_kind_display(self) -> str:
+        return _label("kind", self._s.kind)
+
+    def get_facilitation_display(self) -> str:
+        return _label("facilitation", self._s.facilitation)
+
+    def get_format_display(self) -> str:
+        return _label("format", self._s.format)
+
+    def get_cost_display(self) -> str:
+        return _label("cost", self._s.cost)
+
+    @property
+    def locations(self):
+        found = self._s
+        if found.postcode is None and found.municipality is None:
+            return _All([])
+        place = (
+            SimpleNamespace(name=found.municipality.name(current_language()))
+            if found.municipality
+            else None
+        )
+        return _All([SimpleNamespace(municipality=place, approximate=found.approximate)])
+
+    @property
+    def session_languages(self):
+        return _All([SimpleNamespace(label=self._labels.get(s, s)) for s in self._s.languages])
+
+
+class _All:
+    """What a template's `.all` of a related manager gives, for CardGroup."""
+
+    def __init__(self, items):
+        self._items = items
+
+    def all(self):
+        return self._items
 
 
 # Loading ---------------------------------------------------------------------------------------
@@ -249,6 +290,7 @@ def load(ids=None, checked: bool = False) -> dict[int, Summary]:
             "fresh_at",
             "confirmed_at",
             "updated_at",
+            "checked_on",
             "organisation__public_id",
             *(f"organisation__name_{code}" for code in CONTENT_LANGUAGES),
             *fields,
@@ -261,12 +303,16 @@ def load(ids=None, checked: bool = False) -> dict[int, Summary]:
     locations: dict = {}
     for n, selection in enumerate(selections):
         of_groups = {"group_id__in": chunks[n]} if chunks else {"group__in": selection}
-        for group_id, postcode, municipality, lat, lon in (
+        for group_id, postcode, municipality, lat, lon, approximate in (
             Location.objects.filter(**of_groups)
             .order_by("id")
-            .values_list("group_id", "postcode", "municipality_id", "latitude", "longitude")
+            .values_list(
+                "group_id", "postcode", "municipality_id", "latitude", "longitude", "approximate"
+            )
         ):
-            locations.setdefault(group_id, []).append((postcode, municipality, lat, lon))
+            locations.setdefault(group_id, []).append(
+                (postcode, municipality, lat, lon, approximate)
+            )
     places = _places({loc[1] for found in locations.values() for loc in found if loc[1]})
 
     organisations: dict = {}
@@ -275,9 +321,9 @@ def load(ids=None, checked: bool = False) -> dict[int, Summary]:
     for row in rows:
         (pk, public_id, slug, is_network, kind, facilitation, fmt, cost, website) = row[:9]
         kind, facilitation, fmt, cost = (intern(v or "") for v in (kind, facilitation, fmt, cost))
-        fresh_at, confirmed_at, updated_at, org_id = row[9:13]
-        org_names = tuple(row[13 : 13 + n])
-        texts = row[13 + n :]
+        fresh_at, confirmed_at, updated_at, checked_on, org_id = row[9:14]
+        org_names = tuple(row[14 : 14 + n])
+        texts = row[14 + n :]
         names, descriptions = tuple(texts[:n]), texts[n:]
         organisation = organisations.get(org_id)
         if organisation is None or organisation.names != org_names:
@@ -301,14 +347,16 @@ def load(ids=None, checked: bool = False) -> dict[int, Summary]:
             ),
             fresh_at=fresh_at,
             confirmed_at=confirmed_at,
+            checked_on=checked_on,
             organisation=organisation,
             languages=languages.get(pk, ()),
             topics=topics.get(pk, ()),
             postcode=first[0] if first else None,
             municipality=places.get(first[1]) if first else None,
+            approximate=bool(first and first[4]),
             latitude=first[2] if first else None,
             longitude=first[3] if first else None,
-            points=tuple((lat, lon) for _p, _m, lat, lon in located if lat is not None),
+            points=tuple((lat, lon) for _p, _m, lat, lon, _a in located if lat is not None),
             stamp=updated_at.timestamp() if updated_at else 0.0,
         )
     return found

@@ -155,7 +155,9 @@ def similar_names(html: str) -> list[str]:
     return [unescape(n) for n in re.findall(r"<h3><a href=\"[^\"]+\">([^<]+)</a></h3>", section)]
 
 
-def test_a_group_page_suggests_up_to_three_similar_groups_nearest_first(client):
+def test_a_group_page_suggests_up_to_three_similar_groups_nearest_first(
+    client, without_real_groups
+):
     grief = Topic.objects.get(slug="grief")
     anxiety = Topic.objects.get(slug="anxiety")
     namur = Municipality.objects.get(name_fr="Namur")
@@ -179,7 +181,7 @@ def test_a_group_page_suggests_up_to_three_similar_groups_nearest_first(client):
     assert similar_names(html) == ["Tout près", "Près", "Milieu"]
 
 
-def test_a_group_without_a_place_still_gets_similar_groups(client):
+def test_a_group_without_a_place_still_gets_similar_groups(client, without_real_groups):
     grief = Topic.objects.get(slug="grief")
     here = make_group(format=Group.Format.ONLINE, topics=[grief])
     other = make_group(name_fr="Autre groupe deuil", topics=[grief])

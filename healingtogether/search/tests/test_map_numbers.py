@@ -15,7 +15,7 @@ PLACES = [(50.4669, 4.8675), (50.4541, 4.8603), (50.4811, 4.8456)]
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "nl", "de"])
-def test_the_search_map_pins_have_coordinates_a_browser_can_read(client, lang):
+def test_the_search_map_pins_have_coordinates_a_browser_can_read(client, lang, without_real_groups):
     for n, (lat, lon) in enumerate(PLACES):
         make_location(make_group(slug=f"namur-{n}"), latitude=lat, longitude=lon)
     html = client.get(f"/{lang}/search/", {"near": "5000"}).content.decode()
