@@ -17,6 +17,9 @@ from healingtogether.search import snapshot
 
 # Passwords are hashed with a fast hasher in tests only (see STYLE.md, section 2).
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Meaning (search/meaning.py) embeds every group a test writes, some 50 ms each on this machine's
+# CPU: tests run without it, and the tests of meaning (search/tests/test_meaning.py) turn it on.
+settings.SEARCH_SEMANTIC = False
 # Every search sees the rows the test just wrote (see search/snapshot.py).
 settings.SEARCH_RECHECK_SECONDS = 0
 # The shared cache is a database table in production; tests run in one process, and clearing an

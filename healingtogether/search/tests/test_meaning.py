@@ -25,6 +25,12 @@ CRISIS = [
 GRIEF = "my mum died and I can't stop crying"
 
 
+@pytest.fixture(autouse=True)
+def meaning_on(settings):
+    """The suite runs without meaning (conftest.py); these tests are about it."""
+    settings.SEARCH_SEMANTIC = True
+
+
 @pytest.fixture
 def groups():
     grief = Topic.objects.get(slug="grief")
