@@ -236,7 +236,7 @@ def _vocabulary(provinces=None) -> dict:
             name: {slug: pick(texts, code)[0] for slug, *texts in rows}
             for name, rows in terms.items()
         }
-        found[code]["province"] = provinces[code]
+        found[code]["province"] = provinces.get(code, {})  # none before the places are loaded
     return found
 
 

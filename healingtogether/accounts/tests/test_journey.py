@@ -74,6 +74,10 @@ def test_journey_from_sign_up_to_being_found(live_server, real_data, browser):
     page.get_by_role("button", name="Preview").first.click()
     assert page.get_by_text("Every week on Tuesday").count() > 0
     _accessible(axe, page)
+    # The essentials are saved as a draft; the details come after, then the review.
+    page.get_by_role("button", name="Save the draft and continue").click()
+    page.wait_for_url("**/details/")
+    _accessible(axe, page)
     page.get_by_role("button", name="Send for review").click()
     page.wait_for_url("**/en/workspace/")
     group = Group.objects.get(name_en="Grief circle of Ghent")
