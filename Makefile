@@ -59,8 +59,11 @@ serve: var/secret-key data
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	else echo "Chromium is missing: run 'sudo apt-get install chromium'" >&2; exit 1; fi
 
+# One test process per core (pytest-xdist), each with its own test database; TEST_WORKERS=0 runs
+# them in this process.
+TEST_WORKERS ?= auto
 test: setup dev-tools /usr/bin/chromium
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: setup dev-tools
 	$(VENV)/bin/ruff check .

@@ -2,7 +2,9 @@
 
 The real places and bundled resources are loaded once into the test database, so tests look at
 the same Belgium a visitor sees. Browser tests run last: their live server needs a transactional
-database, which is emptied after each of them.
+database, which is emptied after each of them. `make test` runs the tests in one process per core
+(pytest-xdist): each has its own test database and takes tests in the order sorted here, so in
+each process too the browser tests come after the others.
 """
 
 import io
