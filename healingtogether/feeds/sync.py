@@ -27,7 +27,7 @@ from healingtogether.directory.models import Group, Status
 
 from . import ical
 from .entries import Entry
-from .fetch import FetchError, fetch
+from .fetch import FetchError, Response, fetch, read_upload
 from .meeting_guide import parser as meeting_guide
 from .models import ARCHIVE_AFTER, Item, Source
 
@@ -197,6 +197,22 @@ def _defaults(source: Source) -> dict:
     }
 
 
+def _load(source: Source):
+    """The source's feed: fetched conditionally from its address, or read from its uploaded file
+    (a file whose content is the same as last time is "not modified", like a 304). Returns the
+    response and the validators to record once the sync has succeeded."""
+    if source.file:
+        body = read_upload(source.file)
+        digest = hashlib.sha256(body).hexdigest()
+        if digest == source.file_digest:
+            return Response(304), {}
+        return Response(200, body), {"file_digest": digest}
+    response = fetch(source.url, source.format, source.etag, source.last_modified)
+    if response.status == 304:
+        return response, {}
+    return response, {"etag": response.etag, "last_modified": response.last_modified}
+
+
 def sync(source: Source, dry_run: bool = False) -> Counts:
     """Fetch and reconcile one source; records the outcome on the source (unless dry_run)."""
     started = time.monotonic()
@@ -204,7 +220,7 @@ def sync(source: Source, dry_run: bool = False) -> Counts:
     validators = {}
     try:
         with transaction.atomic():
-            response = fetch(source.url, source.format, source.etag, source.last_modified)
+            response, loaded = _load(source)
             if response.status == 304:
                 counts.result = Source.Result.NOT_MODIFIED
                 _missing(source, source.items.filter(missing__gt=0).select_related("group"), counts)
@@ -219,7 +235,7 @@ def sync(source: Source, dry_run: bool = False) -> Counts:
                         counts.errors.extend(parsed.errors)
                         _reconcile(source, parsed.entries, counts)
                 counts.result = Source.Result.OK
-                validators = {"etag": response.etag, "last_modified": response.last_modified}
+                validators = loaded
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -241,12 +257,14 @@ def sync(source: Source, dry_run: bool = False) -> Counts:
 
 def _record(source: Source, counts: Counts, validators: dict) -> None:
     failed = counts.result == Source.Result.FAILED
+    now = timezone.now()
     values = {
-        "last_sync_at": timezone.now(),
+        "last_sync_at": now,
         "last_result": counts.result,
         "last_counts": counts.as_dict(),
         "last_errors": [*counts.errors, *counts.reports][:100],
         "failures": source.failures + 1 if failed else 0,
+        "failing_since": (source.failing_since or now) if failed else None,
         **validators,
     }
     Source.objects.filter(pk=source.pk).update(**values)

@@ -83,6 +83,13 @@ class FeedServer:
         self.httpd.server_close()
 
 
+@pytest.fixture(autouse=True)
+def uploads(settings, tmp_path):
+    """Uploaded feed files land in a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def server(settings):
     settings.SOURCES_ALLOW_PRIVATE = True
