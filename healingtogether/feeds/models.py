@@ -136,6 +136,18 @@ class Source(models.Model):
     def is_failing(self) -> bool:
         return self.failures >= FAILING_AFTER
 
+    @property
+    def last_error(self) -> str:
+        """The first error of the last sync, as plain text (it may quote the feed)."""
+        return str(self.last_errors[0]) if self.last_errors else ""
+
+    @classmethod
+    def failing(cls):
+        """Active sources that failed FAILING_AFTER syncs in a row, the longest failing first."""
+        return cls.objects.filter(active=True, failures__gte=FAILING_AFTER).order_by(
+            models.F("failing_since").asc(nulls_first=True), "name"
+        )
+
 
 class Item(models.Model):
     """One listing a source keeps: its key in the feed, the group, and what the feed said."""

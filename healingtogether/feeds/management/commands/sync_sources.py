@@ -1,7 +1,7 @@
 """Bring every active source's listings up to date with its feed; run it daily (cron).
 
 A line per source, then a summary. A source that failed three times in a row is said so, and
-shown to moderators in the admin.
+shown to moderators on the moderation queue and in the admin.
 """
 
 from django.core.management.base import BaseCommand, CommandError
