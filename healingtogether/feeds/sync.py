@@ -43,6 +43,7 @@ class Counts:
     archived: int = 0
     errors: list = field(default_factory=list)
     reports: list = field(default_factory=list)  # points for moderators, such as an address abroad
+    changes: list = field(default_factory=list)  # (what, key, name) per listing, for --dry-run
     seconds: float = 0.0
     result: str = ""
 
@@ -50,6 +51,7 @@ class Counts:
         values = asdict(self)
         values["errors"] = len(self.errors)
         values["reports"] = len(self.reports)
+        del values["changes"]
         return values
 
 
@@ -105,6 +107,10 @@ def _write(source: Source, group: Group, entry: Entry) -> None:
         proposals.submit(group, entry.data, None, flags=entry.flags)
 
 
+def _name(entry: Entry) -> str:
+    return next((v for k, v in entry.data.items() if k.startswith("name_") and v), "")
+
+
 def _reconcile(source: Source, entries: list[Entry], counts: Counts) -> None:
     items = {item.key: item for item in source.items.select_related("group")}
     now = timezone.now()
@@ -128,6 +134,7 @@ def _reconcile(source: Source, entries: list[Entry], counts: Counts) -> None:
                 source=source, key=entry.key, group=group, digest=digest, seen_at=now
             )
             counts.created += 1
+            counts.changes.append(("created", entry.key, _name(entry)))
             continue
         group = item.group
         item.missing, item.seen_at = 0, now
@@ -139,12 +146,15 @@ def _reconcile(source: Source, entries: list[Entry], counts: Counts) -> None:
                 + _("not updated: its organiser's own change is waiting for review.")
             )
         elif entry.hidden:
-            counts.archived += _archive(source, group, _note(source))
+            if _archive(source, group, _note(source)):
+                counts.archived += 1
+                counts.changes.append(("archived", entry.key, group.name))
             item.digest = digest
         else:
             _write(source, group, entry)
             item.digest = digest
             counts.updated += 1
+            counts.changes.append(("updated", entry.key, _name(entry)))
         item.save()
     _missing(source, items.values(), counts)
 
@@ -156,7 +166,9 @@ def _missing(source: Source, items, counts: Counts) -> None:
         item.save(update_fields=["missing"])
         if item.missing >= ARCHIVE_AFTER:
             note = _("no longer in the feed of source %(name)s") % {"name": source.name}
-            counts.archived += _archive(source, item.group, note)
+            if _archive(source, item.group, note):
+                counts.archived += 1
+                counts.changes.append(("archived", item.key, item.group.name))
 
 
 def _sync_hsds(source: Source, body: bytes, counts: Counts) -> None:

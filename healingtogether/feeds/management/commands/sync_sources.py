@@ -36,6 +36,9 @@ class Command(BaseCommand):
                 f"{counts.archived} archived, {len(counts.errors)} errors "
                 f"in {counts.seconds:.2f} s"
             )
+            if dry_run:
+                for what, key, name in counts.changes:
+                    self.stdout.write(f"  would be {what}: {key}" + (f" ({name})" if name else ""))
             for error in counts.errors:
                 self.stderr.write(f"  {error}")
             for report in counts.reports:
