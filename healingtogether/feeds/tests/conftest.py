@@ -70,6 +70,8 @@ class FeedServer:
                 self.send_header("Content-Type", route["type"])
                 if route["etag"]:
                     self.send_header("ETag", tag)
+                for name, value in route.get("headers", {}).items():
+                    self.send_header(name, value)
                 if not route.get("hide_length"):
                     self.send_header("Content-Length", str(len(route["body"])))
                 self.end_headers()
