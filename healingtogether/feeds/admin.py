@@ -1,4 +1,5 @@
-"""Moderators register sources here; a source failing three syncs in a row stands out."""
+"""Moderators register sources here (an address, or an uploaded file); a source failing three
+syncs in a row stands out, here and on the moderation queue."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +41,7 @@ class SourceAdmin(admin.ModelAdmin):
         "last_counts",
         "last_errors",
         "failures",
+        "failing_since",
         "etag",
         "last_modified",
     ]

@@ -122,6 +122,20 @@ def _gunzip(body: bytes) -> bytes:
     return text
 
 
+def read_upload(field) -> bytes:
+    """The content of a source's uploaded file (a FieldFile), at most MAX_MB; raises FetchError."""
+    try:
+        with field.open("rb") as handle:
+            body = handle.read(MAX_BYTES + 1)
+    except OSError as error:
+        raise FetchError(
+            _("The uploaded file %(name)s cannot be read.") % {"name": field.name}
+        ) from error
+    if len(body) > MAX_BYTES:
+        raise FetchError(_("The feed is larger than %(size)d MB; refused.") % {"size": MAX_MB})
+    return body
+
+
 def fetch(url: str, kind: str, etag: str = "", last_modified: str = "") -> Response:
     """GET `url` for a feed of format `kind`, conditionally; raises FetchError."""
     timeout = settings.SOURCES_TIMEOUT

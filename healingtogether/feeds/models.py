@@ -6,16 +6,34 @@ fetches and reconciles it. An Item ties one of the source's own stable keys (a M
 that group instead of making another, and archives it once the feed has left it out twice.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from healingtogether.directory.models import Approach, Audience, Group, Organisation, Topic
 from healingtogether.lib.i18n import CONTENT_LANGUAGES
 
+from .fetch import MAX_BYTES, MAX_MB
+
 # A source that failed this many syncs in a row is shown to moderators.
 FAILING_AFTER = 3
 # A listing the feed left out of this many successful syncs in a row is archived.
 ARCHIVE_AFTER = 2
+
+
+def validate_size(value) -> None:
+    """An uploaded feed file is at most MAX_MB (a file already stored but gone is not judged)."""
+    try:
+        size = value.size
+    except OSError:
+        return
+    if size is not None and size > MAX_BYTES:
+        raise ValidationError(
+            _("The feed is larger than %(size)d MB; refused."),
+            code="too_large",
+            params={"size": MAX_MB},
+        )
 
 
 class Source(models.Model):
@@ -32,7 +50,17 @@ class Source(models.Model):
     name = models.CharField(_("name"), max_length=200)
     format = models.CharField(_("format"), max_length=20, choices=Format.choices)
     url = models.URLField(
-        _("address"), max_length=500, help_text=_("Where the feed is published (http or https).")
+        _("address"),
+        max_length=500,
+        blank=True,
+        help_text=_("Where the feed is published (http or https)."),
+    )
+    file = models.FileField(
+        _("uploaded file"),
+        upload_to="sources/",
+        blank=True,
+        validators=[validate_size],
+        help_text=_("Instead of an address: the feed as a file, at most 5 MB."),
     )
     organisation = models.ForeignKey(
         Organisation,
@@ -68,21 +96,57 @@ class Source(models.Model):
     last_counts = models.JSONField(_("counts of the last sync"), default=dict, blank=True)
     last_errors = models.JSONField(_("errors of the last sync"), default=list, blank=True)
     failures = models.PositiveSmallIntegerField(_("failed syncs in a row"), default=0)
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
     etag = models.CharField(max_length=200, blank=True, editable=False)
     last_modified = models.CharField(max_length=100, blank=True, editable=False)
+    # For an uploaded file: the SHA-256 of the content last synced, the same content is unchanged.
+    file_digest = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("source")
         verbose_name_plural = _("sources")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(url="") & ~Q(file="")) | (~Q(url="") & Q(file="")),
+                name="feeds_source_url_or_file",
+                violation_error_message=_(
+                    "Give the feed's address or upload its file: one of the two, not both."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        super().clean()
+        if bool(self.url) == bool(self.file):
+            raise ValidationError(
+                {
+                    "file": _(
+                        "Give the feed's address or upload its file: one of the two, not both."
+                    )
+                },
+                code="url_or_file",
+            )
+
     @property
     def is_failing(self) -> bool:
         return self.failures >= FAILING_AFTER
+
+    @property
+    def last_error(self) -> str:
+        """The first error of the last sync, as plain text (it may quote the feed)."""
+        return str(self.last_errors[0]) if self.last_errors else ""
+
+    @classmethod
+    def failing(cls):
+        """Active sources that failed FAILING_AFTER syncs in a row, the longest failing first."""
+        return cls.objects.filter(active=True, failures__gte=FAILING_AFTER).order_by(
+            models.F("failing_since").asc(nulls_first=True), "name"
+        )
 
 
 class Item(models.Model):

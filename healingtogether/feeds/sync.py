@@ -27,7 +27,7 @@ from healingtogether.directory.models import Group, Status
 
 from . import ical
 from .entries import Entry
-from .fetch import FetchError, fetch
+from .fetch import FetchError, Response, fetch, read_upload
 from .meeting_guide import parser as meeting_guide
 from .models import ARCHIVE_AFTER, Item, Source
 
@@ -43,6 +43,7 @@ class Counts:
     archived: int = 0
     errors: list = field(default_factory=list)
     reports: list = field(default_factory=list)  # points for moderators, such as an address abroad
+    changes: list = field(default_factory=list)  # (what, key, name) per listing, for --dry-run
     seconds: float = 0.0
     result: str = ""
 
@@ -50,6 +51,7 @@ class Counts:
         values = asdict(self)
         values["errors"] = len(self.errors)
         values["reports"] = len(self.reports)
+        del values["changes"]
         return values
 
 
@@ -105,6 +107,10 @@ def _write(source: Source, group: Group, entry: Entry) -> None:
         proposals.submit(group, entry.data, None, flags=entry.flags)
 
 
+def _name(entry: Entry) -> str:
+    return next((v for k, v in entry.data.items() if k.startswith("name_") and v), "")
+
+
 def _reconcile(source: Source, entries: list[Entry], counts: Counts) -> None:
     items = {item.key: item for item in source.items.select_related("group")}
     now = timezone.now()
@@ -128,6 +134,7 @@ def _reconcile(source: Source, entries: list[Entry], counts: Counts) -> None:
                 source=source, key=entry.key, group=group, digest=digest, seen_at=now
             )
             counts.created += 1
+            counts.changes.append(("created", entry.key, _name(entry)))
             continue
         group = item.group
         item.missing, item.seen_at = 0, now
@@ -139,12 +146,15 @@ def _reconcile(source: Source, entries: list[Entry], counts: Counts) -> None:
                 + _("not updated: its organiser's own change is waiting for review.")
             )
         elif entry.hidden:
-            counts.archived += _archive(source, group, _note(source))
+            if _archive(source, group, _note(source)):
+                counts.archived += 1
+                counts.changes.append(("archived", entry.key, group.name))
             item.digest = digest
         else:
             _write(source, group, entry)
             item.digest = digest
             counts.updated += 1
+            counts.changes.append(("updated", entry.key, _name(entry)))
         item.save()
     _missing(source, items.values(), counts)
 
@@ -156,7 +166,9 @@ def _missing(source: Source, items, counts: Counts) -> None:
         item.save(update_fields=["missing"])
         if item.missing >= ARCHIVE_AFTER:
             note = _("no longer in the feed of source %(name)s") % {"name": source.name}
-            counts.archived += _archive(source, item.group, note)
+            if _archive(source, item.group, note):
+                counts.archived += 1
+                counts.changes.append(("archived", item.key, item.group.name))
 
 
 def _sync_hsds(source: Source, body: bytes, counts: Counts) -> None:
@@ -197,6 +209,22 @@ def _defaults(source: Source) -> dict:
     }
 
 
+def _load(source: Source):
+    """The source's feed: fetched conditionally from its address, or read from its uploaded file
+    (a file whose content is the same as last time is "not modified", like a 304). Returns the
+    response and the validators to record once the sync has succeeded."""
+    if source.file:
+        body = read_upload(source.file)
+        digest = hashlib.sha256(body).hexdigest()
+        if digest == source.file_digest:
+            return Response(304), {}
+        return Response(200, body), {"file_digest": digest}
+    response = fetch(source.url, source.format, source.etag, source.last_modified)
+    if response.status == 304:
+        return response, {}
+    return response, {"etag": response.etag, "last_modified": response.last_modified}
+
+
 def sync(source: Source, dry_run: bool = False) -> Counts:
     """Fetch and reconcile one source; records the outcome on the source (unless dry_run)."""
     started = time.monotonic()
@@ -204,7 +232,7 @@ def sync(source: Source, dry_run: bool = False) -> Counts:
     validators = {}
     try:
         with transaction.atomic():
-            response = fetch(source.url, source.format, source.etag, source.last_modified)
+            response, loaded = _load(source)
             if response.status == 304:
                 counts.result = Source.Result.NOT_MODIFIED
                 _missing(source, source.items.filter(missing__gt=0).select_related("group"), counts)
@@ -219,7 +247,7 @@ def sync(source: Source, dry_run: bool = False) -> Counts:
                         counts.errors.extend(parsed.errors)
                         _reconcile(source, parsed.entries, counts)
                 counts.result = Source.Result.OK
-                validators = {"etag": response.etag, "last_modified": response.last_modified}
+                validators = loaded
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -241,12 +269,14 @@ def sync(source: Source, dry_run: bool = False) -> Counts:
 
 def _record(source: Source, counts: Counts, validators: dict) -> None:
     failed = counts.result == Source.Result.FAILED
+    now = timezone.now()
     values = {
-        "last_sync_at": timezone.now(),
+        "last_sync_at": now,
         "last_result": counts.result,
         "last_counts": counts.as_dict(),
         "last_errors": [*counts.errors, *counts.reports][:100],
         "failures": source.failures + 1 if failed else 0,
+        "failing_since": (source.failing_since or now) if failed else None,
         **validators,
     }
     Source.objects.filter(pk=source.pk).update(**values)

@@ -70,6 +70,8 @@ class FeedServer:
                 self.send_header("Content-Type", route["type"])
                 if route["etag"]:
                     self.send_header("ETag", tag)
+                for name, value in route.get("headers", {}).items():
+                    self.send_header(name, value)
                 if not route.get("hide_length"):
                     self.send_header("Content-Length", str(len(route["body"])))
                 self.end_headers()
@@ -81,6 +83,13 @@ class FeedServer:
     def close(self):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+@pytest.fixture(autouse=True)
+def uploads(settings, tmp_path):
+    """Uploaded feed files land in a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
 
 
 @pytest.fixture

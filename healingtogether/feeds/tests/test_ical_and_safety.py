@@ -2,6 +2,7 @@
 fetching refuses what is too slow, too big, of the wrong type or on a private address; and our
 own Meeting Guide feed reads back into the same meetings."""
 
+import gzip
 import io
 import json
 
@@ -92,6 +93,18 @@ def test_an_oversized_feed_is_refused(server):
     assert not Group.objects.filter(source_key__startswith="feed:").exists()
 
 
+def test_a_gzipped_feed_is_read_and_a_gzip_bomb_refused(server):
+    zipped = {"headers": {"Content-Encoding": "gzip"}}
+    server.serve("/meetings.json", gzip.compress(json.dumps(MEETINGS).encode()), **zipped)
+    add_source(server)
+    out, _err, _s = sync()
+    assert "4 created" in out
+    bomb = gzip.compress(b"[" + b" " * (6 * 1024 * 1024) + b"]")
+    assert len(bomb) < 100_000  # small on the wire, too large once read
+    err = failing_sync(server, "/bomb.json", body=bomb, **zipped)
+    assert "larger than 5 MB" in err
+
+
 def test_a_page_instead_of_a_feed_is_refused(server):
     err = failing_sync(server, "/page.json", body="<html></html>", content_type="text/html")
     assert "text/html" in err
@@ -112,6 +125,18 @@ def test_a_private_address_is_refused_without_the_setting(server, settings):
     sync()
     source.refresh_from_db()
     assert source.last_result == Source.Result.FAILED
+
+
+def test_three_redirects_are_followed_and_a_fourth_refused(server):
+    server.serve("/meetings.json", json.dumps(MEETINGS))
+    for hop in range(4):
+        following = f"/hop{hop + 1}.json" if hop < 3 else "/meetings.json"
+        server.serve(f"/hop{hop}.json", b"", redirect=server.url(following))
+    add_source(server, path="/hop1.json")  # three redirects to the feed
+    out, _err, _s = sync()
+    assert "4 created" in out
+    err = failing_sync(server, "/hop0.json", body=b"", redirect=server.url("/hop1.json"))
+    assert "redirects more than 3 times" in err
 
 
 def test_three_failures_in_a_row_show_to_moderators(server, admin_client):

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import translation
 
 from healingtogether.accounts.models import AuditEntry, Revision
-from healingtogether.directory.models import Group, Status
+from healingtogether.directory.models import Group, Organisation, Status
 from healingtogether.feeds.models import Source
 
 from .conftest import FIXTURES
@@ -167,3 +167,48 @@ def test_an_untrusted_source_waits_for_a_moderator(server, client):
     assert any("Lille" in flag for flag in lille.flags)
     monday = group(source, "bxl-lundi-soir")
     assert client.get(monday.get_absolute_url()).status_code == 404
+
+
+def last_sync_fields(source) -> dict:
+    source.refresh_from_db()
+    names = ["last_sync_at", "last_result", "last_counts", "last_errors", "failures", "etag"]
+    return {name: getattr(source, name) for name in [*names, "last_modified", "failing_since"]}
+
+
+def test_a_dry_run_says_what_it_would_do_and_writes_nothing(server):
+    server.serve("/meetings.json", json.dumps(MEETINGS))
+    source = add_source(server, trusted=False)
+    written = (Organisation.objects.count(), AuditEntry.objects.count())
+    out, _err, _s = sync("--dry-run")
+    print(f"meeting guide dry run: {out.strip()}")
+    assert "4 created, 0 updated, 0 unchanged, 0 archived" in out
+    assert "would be created: bxl-lundi-soir (Groupe du lundi soir)" in out
+    assert "would be created: gent-zaterdag (Zaterdaggroep Gent)" in out
+    assert "dry run: nothing was written" in out
+    assert not feed_groups(source).exists() and not source.items.exists()
+    assert not Revision.objects.exists()
+    assert (Organisation.objects.count(), AuditEntry.objects.count()) == written
+    assert last_sync_fields(source)["last_sync_at"] is None
+    assert last_sync_fields(source)["etag"] == ""
+
+    # Once synced for real, with one meeting already left out once: a changed meeting and the
+    # one left out a second time are announced, and still nothing moves.
+    sync()
+    server.serve("/meetings.json", json.dumps(MEETINGS[1:]))
+    sync()
+    edited = json.loads(json.dumps(MEETINGS[1:]))
+    edited[0]["time"] = "12:30"
+    server.serve("/meetings.json", json.dumps(edited))
+    before = last_sync_fields(source)
+    written = (Group.objects.count(), Revision.objects.count(), AuditEntry.objects.count())
+    pending = list(Revision.objects.values_list("pk", "data"))
+    out, _err, _s = sync("--dry-run")
+    print(f"meeting guide dry run after changes: {out.strip()}")
+    assert f"would be updated: {edited[0]['slug']}" in out
+    assert "would be archived: bxl-lundi-soir" in out
+    assert "1 updated" in out and "1 archived" in out
+    assert last_sync_fields(source) == before
+    assert (Group.objects.count(), Revision.objects.count(), AuditEntry.objects.count()) == written
+    assert list(Revision.objects.values_list("pk", "data")) == pending
+    assert group(source, "bxl-lundi-soir").status != Status.ARCHIVED
+    assert source.items.get(key="bxl-lundi-soir").missing == 1

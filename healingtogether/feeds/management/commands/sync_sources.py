@@ -1,7 +1,7 @@
 """Bring every active source's listings up to date with its feed; run it daily (cron).
 
 A line per source, then a summary. A source that failed three times in a row is said so, and
-shown to moderators in the admin.
+shown to moderators on the moderation queue and in the admin.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -36,6 +36,9 @@ class Command(BaseCommand):
                 f"{counts.archived} archived, {len(counts.errors)} errors "
                 f"in {counts.seconds:.2f} s"
             )
+            if dry_run:
+                for what, key, name in counts.changes:
+                    self.stdout.write(f"  would be {what}: {key}" + (f" ({name})" if name else ""))
             for error in counts.errors:
                 self.stderr.write(f"  {error}")
             for report in counts.reports:
