@@ -139,6 +139,16 @@ class SearchOut(Schema):
     )
     results: list[GroupSummary]
     online: list[GroupSummary] | None
+    regional: list[GroupSummary] = Field(
+        description="Near a place (`near`): listings that serve it without meeting within "
+        "`radius_km` of it and without meeting online: first those whose service area includes "
+        "the place, then those that cover all of Belgium; mental-health networks are left out "
+        "(see /networks). The same filters as `results` apply; not counted in `facets`. At most "
+        "`page_size` of them; empty without `near`."
+    )
+    regional_count: int = Field(
+        description="How many listings `regional` would list without the `page_size` limit."
+    )
     facets: dict[str, list[FacetValue]]
 
 

@@ -112,6 +112,8 @@ def search_groups(request, params: Query[engine.SearchParams]):
                 if results.online_summaries is not None
                 else None
             ),
+            "regional": [summary.api(s, request) for s in results.regional_summaries],
+            "regional_count": results.regional_count,
             "facets": {
                 name: [{k: v[k] for k in ("value", "label", "count")} for v in values]
                 for name, values in results.facets.items()

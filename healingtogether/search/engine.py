@@ -172,7 +172,11 @@ class Place:
 class Results:
     """A page of results. `summaries` and `online_summaries` are what the results show
     (summary.Summary, from memory); `groups` and `online` the same groups as model instances,
-    read from the database on first use, for the pages that show more (print, finder)."""
+    read from the database on first use, for the pages that show more (print, finder).
+
+    Near a place, `regional_summaries` are the listings that serve it without meeting near it
+    (see _regional): first those whose service area contains the place, then those that cover
+    all of Belgium (their pks in `national`)."""
 
     params: SearchParams
     count: int
@@ -191,6 +195,11 @@ class Results:
     # Of `count`, the groups people join (Group.GROUP_KINDS); the rest are services: networks,
     # helplines, platforms, associations and directories, which pages count apart.
     group_count: int = 0
+    # Near a place: the listings active in its region or all over Belgium (empty otherwise),
+    # at most a page of them, and how many there are in all.
+    regional_summaries: list = field(default_factory=list)
+    regional_count: int = 0
+    national: frozenset = frozenset()
 
     @property
     def pages(self) -> int:
@@ -201,8 +210,23 @@ class Results:
         return _fetch([s.pk for s in self.summaries])
 
     @property
+    def in_region(self) -> list:
+        """The regional listings whose service area contains the place."""
+        return [s for s in self.regional_summaries if s.pk not in self.national]
+
+    @property
+    def all_over_belgium(self) -> list:
+        """The regional listings that cover all of Belgium."""
+        return [s for s in self.regional_summaries if s.pk in self.national]
+
+    @property
     def service_count(self) -> int:
         return self.count - self.group_count
+
+    @cached_property
+    def regional(self) -> list:
+        """The regional listings as model instances, in order (see regional_summaries)."""
+        return _fetch([s.pk for s in self.regional_summaries])
 
     @cached_property
     def online(self) -> list | None:
@@ -287,7 +311,10 @@ def topic_counts() -> dict[str, tuple[int, int]]:
 
 
 def facets(snap, base, masks: dict, params: SearchParams) -> dict[str, list[dict]]:
-    """For each facet, its values with counts, the other filters applied."""
+    """For each facet, its values with counts, the other filters applied. `base` is the main
+    list's rows: near a place, those meeting near it. The online and regional blocks shown
+    beside them take the same filters but are not counted, so a count is always the number of
+    results (near the place) that choosing the value gives."""
     found = {}
     for name in FACETS:
         mask = base.copy()
@@ -345,6 +372,28 @@ def _near(snap, place: Place, radius_km: float) -> tuple[np.ndarray, np.ndarray]
     closeness = snap.closeness(unit_vector(place.latitude, place.longitude))
     in_person = snap.matching("format", [Group.Format.IN_PERSON, Group.Format.HYBRID])
     return in_person & (closeness >= min_dot(radius_km)), closeness
+
+
+def _regional(snap, place: Place, candidates, name_match, limit: int):
+    """The listings that serve the place without meeting near it: among `candidates` (the
+    search's rows with its filters applied, those near the place and those online left out),
+    the ones whose service area contains one of the place's municipalities, then the ones that
+    cover all of Belgium; in each part, those whose name holds the words first, then the
+    default order. Networks are left out: the page shows the networks serving the place in
+    their own block, and the API has /networks. Returns (the first `limit` rows, how many in
+    all, the mask of the rows that are there for covering Belgium only)."""
+    candidates = candidates & ~snap.matching("kind", list(Group.NETWORK_KINDS))
+    in_area = candidates & snap.serving([m.code for m in place.municipalities])
+    national = candidates & ~in_area & snap.matching("region", [Coverage.NATIONAL])
+    rows = np.flatnonzero(in_area | national)
+    key = snap.default_rank[rows].copy()
+    if name_match is not None:
+        key |= (~name_match[rows]).astype(np.int64) << NAME_MISS_BIT
+    key |= national[rows].astype(np.int64) << (NAME_MISS_BIT + 1)
+    if limit < len(rows):
+        top = np.argpartition(key, limit - 1)[:limit]
+        return rows[top[np.argsort(key[top])]], len(rows), national
+    return rows[np.argsort(key)], len(rows), national
 
 
 def nearby(place: Place, radius_km: float) -> list[int]:
@@ -476,10 +525,13 @@ def run(params: SearchParams) -> Results:
             by_topic = snap.matching("topic", [t.slug for t in understood.topics])
             base |= meaning.close_rows(understood.scores, by_topic)
     online_base = None
+    regional_base = None
     closeness = None
     if place:
         near, closeness = _near(snap, place, params.radius_km)
-        online_base = base & snap.matching("format", [Group.Format.ONLINE])
+        meets_online = snap.matching("format", [Group.Format.ONLINE])
+        online_base = base & meets_online
+        regional_base = base & ~near & ~meets_online
         base = base & near
     masks = _masks(snap, params)
     selected = base.copy()
@@ -503,6 +555,7 @@ def run(params: SearchParams) -> Results:
 
     distances = {}
     online = None
+    regional, regional_count, national = [], 0, frozenset()
     if place:
         for group in page:
             distance = group.distance_from(place.latitude, place.longitude)
@@ -514,6 +567,19 @@ def run(params: SearchParams) -> Results:
         # As many as a page of results: enough to choose from, and cheap to show.
         online_rows = online_rows[np.argsort(snap.default_rank[online_rows])][: params.page_size]
         online = snap.summaries_of(online_rows)
+        # Like the online block: the same filters, as many as a page of results, and not
+        # counted in the facets, which count the results near the place (the main list) only.
+        for mask in masks.values():
+            regional_base &= mask
+        regional_rows, regional_count, national_mask = _regional(
+            snap,
+            place,
+            regional_base,
+            name_match if words is not None else None,
+            params.page_size,
+        )
+        regional = snap.summaries_of(regional_rows)
+        national = frozenset(snap.ids[regional_rows[national_mask[regional_rows]]].tolist())
     return Results(
         params=params,
         count=int(len(rows)),
@@ -528,6 +594,9 @@ def run(params: SearchParams) -> Results:
         crisis=understood.crisis,
         suggested_topics=[{"slug": t.slug, "label": t.label} for t in understood.topics],
         group_count=int(np.count_nonzero(selected & _groups(snap))),
+        regional_summaries=regional,
+        regional_count=int(regional_count),
+        national=national,
     )
 
 

@@ -3,7 +3,7 @@
 Counting eleven facets with SQL over 100,000 groups takes more than a second; over arrays it
 takes a few milliseconds, the same on SQLite and PostgreSQL. The text index stays in the database
 (FTS5 or tsvector, see text.py): it answers which groups match the words, and this snapshot does
-the rest: filters, facet counts, distances and order.
+the rest: filters, facet counts, distances, service areas and order.
 
 It also holds each searchable group's public summary (summary.py: what a result shows) and the
 labels of the vocabulary in every language, so a search without words runs no SQL at all.
@@ -89,6 +89,11 @@ class Snapshot:
     multi: dict  # facet -> 0/1 float32 matrix, rows x values (counted with a matrix product)
     loc_row: np.ndarray  # for each location: its group's row
     loc_xyz: np.ndarray  # for each location: unit vector (n x 3)
+    # Service areas, one entry per (group, municipality) pair: the group's row and the
+    # municipality's NIS code as a number. Sparse, as a few groups cover hundreds of
+    # municipalities and most cover none.
+    area_row: np.ndarray
+    area_code: np.ndarray
     confirmed: np.ndarray  # each group's fresh_at (last confirmed or checked), epoch seconds
     created: np.ndarray  # epoch seconds
     next_session: np.ndarray  # epoch seconds, FAR when none
@@ -190,6 +195,15 @@ class Snapshot:
             np.maximum.at(best, self.loc_row, self.loc_xyz @ np.asarray(xyz))
         return best
 
+    def serving(self, codes) -> np.ndarray:
+        """A mask of the rows whose service area contains any of these municipalities (NIS
+        codes)."""
+        mask = np.zeros(self.size, dtype=bool)
+        wanted = [int(code) for code in codes]
+        if len(self.area_row) and wanted:
+            mask[self.area_row[np.isin(self.area_code, wanted)]] = True
+        return mask & self.live
+
     def summaries_of(self, rows) -> list:
         return [self.summaries[pk] for pk in self.ids[rows].tolist()]
 
@@ -241,6 +255,8 @@ def _vocabulary(provinces=None) -> dict:
 
 
 TAXONOMY = {"topic": Topic, "audience": Audience, "language": Language}
+# The table of Group.service_area: (group_id, municipality_id) pairs, read without a join.
+AREA = Group.service_area.through
 
 
 @dataclass
@@ -250,12 +266,13 @@ class Facts:
     rows: list  # (id, slug, fresh_at, created_at, next_session_at, *SCALAR)
     pairs: dict  # facet -> [(pk, value)]
     located: list  # (group pk, x, y, z)
+    areas: list  # (group pk, municipality NIS code) of each service area
 
 
 def _facts(selections, chunks=None) -> Facts:
     """The facts of the groups of these querysets; `chunks`, when given, are their pks (a
     lookup by pk, which SQLite plans better than a subquery)."""
-    rows, located = [], []
+    rows, located, areas = [], [], []
     pairs = {facet: [] for facet in MULTI}
     for n, selection in enumerate(selections):
         rows += selection.order_by("id").values_list(
@@ -269,8 +286,9 @@ def _facts(selections, chunks=None) -> Facts:
         located += Location.objects.filter(x__isnull=False, **of_groups).values_list(
             "group_id", "x", "y", "z"
         )
+        areas += AREA.objects.filter(**of_groups).values_list("group_id", "municipality_id")
     rows.sort()
-    return Facts(rows, pairs, located)
+    return Facts(rows, pairs, located, areas)
 
 
 def _columns(facts: Facts, values: dict, first_row: int) -> dict:
@@ -303,6 +321,8 @@ def _columns(facts: Facts, values: dict, first_row: int) -> dict:
         "multi": multi,
         "loc_row": np.array([position[g] for g, *_ in facts.located], dtype=np.int64),
         "loc_xyz": np.array([xyz for _g, *xyz in facts.located], dtype=float).reshape(-1, 3),
+        "area_row": np.array([position[g] for g, _code in facts.areas], dtype=np.int64),
+        "area_code": np.array([int(code) for _g, code in facts.areas], dtype=np.int32),
         "confirmed": np.array([_epoch(r[2]) for r in rows], dtype=np.int64),
         "created": np.array([_epoch(r[3]) for r in rows], dtype=np.int64),
         "next_session": np.array([_epoch(r[4]) if r[4] else FAR for r in rows], dtype=np.int64),
@@ -328,6 +348,8 @@ def build() -> Snapshot:
         multi=columns["multi"],
         loc_row=columns["loc_row"],
         loc_xyz=columns["loc_xyz"],
+        area_row=columns["area_row"],
+        area_code=columns["area_code"],
         confirmed=columns["confirmed"],
         created=columns["created"],
         next_session=columns["next_session"],
@@ -397,6 +419,8 @@ def updated(snap: Snapshot, pks, latest, count: int) -> Snapshot:
         multi=multi,
         loc_row=np.concatenate([snap.loc_row, columns["loc_row"]]),
         loc_xyz=np.concatenate([snap.loc_xyz, columns["loc_xyz"]]),
+        area_row=np.concatenate([snap.area_row, columns["area_row"]]),
+        area_code=np.concatenate([snap.area_code, columns["area_code"]]),
         confirmed=confirmed,
         created=created,
         next_session=next_session,

@@ -151,6 +151,9 @@ def _results_page(request, data: dict, **extra):
         if results.online_summaries is not None
         else None
     )
+    # Near a place: what serves its region, then what serves all of Belgium (engine._regional).
+    region_cards = [cards.render(group, labels) for group in results.in_region]
+    national_cards = [cards.render(group, labels) for group in results.all_over_belgium]
     wider = next((r for r in RADII if r > params.radius_km), None) if params.near else None
     within = {"radius_km": params.radius_km} if params.near else {}
     # Links are whole paths, so that from a topic's page too they lead to the search page.
@@ -171,6 +174,9 @@ def _results_page(request, data: dict, **extra):
         "map_points": map_points,
         "result_cards": result_cards,
         "online_cards": online_cards,
+        "region_cards": region_cards,
+        "national_cards": national_cards,
+        "regional_more": results.regional_count > len(results.regional_summaries),
         # "It sounds like…": each topic as a link that chooses it, the words kept.
         "suggestions": [
             {**item, "url": search_url + _query({"q": params.q, "topic": [item["slug"]]})}
@@ -234,9 +240,12 @@ def print_list(request):
         valid = {k: v for k, v in data.items() if k not in error.errors}
         ctx = {"errors": error.errors, "search_url": _query(valid, page=None, page_size=None)}
         return render(request, "search/print.html", ctx, status=400)
-    groups = results.groups + (results.online or [])
+    groups = results.groups + (results.online or []) + results.regional
     prefetch_related_objects(groups, "schedules")
     online = [_printed(request, g) for g in results.online or []]
+    national = results.national
+    in_region = [_printed(request, g) for g in results.regional if g.pk not in national]
+    everywhere = [_printed(request, g) for g in results.regional if g.pk in national]
     ctx = {
         "results": results,
         "sections": [{"title": None, "entries": [_printed(request, g) for g in results.groups]}],
@@ -247,5 +256,15 @@ def print_list(request):
         "search_url": _query(data, page=None, page_size=None),
     }
     if online:
-        ctx["sections"].append({"title": _("Online, from anywhere in Belgium"), "entries": online})
+        ctx["sections"].append(
+            {"id": "online", "title": _("Online, from anywhere in Belgium"), "entries": online}
+        )
+    if in_region:
+        ctx["sections"].append(
+            {"id": "region", "title": _("Active in your region"), "entries": in_region}
+        )
+    if everywhere:
+        ctx["sections"].append(
+            {"id": "national", "title": _("All over Belgium"), "entries": everywhere}
+        )
     return render(request, "search/print.html", ctx)

@@ -1,7 +1,8 @@
 import pytest
 from django.utils import translation
 
-from healingtogether.directory.models import Group
+from healingtogether.directory.models import Coverage, Group, Topic
+from healingtogether.places.models import find_place
 from healingtogether.test import make_group, make_location, make_schedule
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +25,8 @@ def test_it_answers_the_documented_shape(client, nearby):
         "suggested_topics",
         "results",
         "online",
+        "regional",
+        "regional_count",
         "facets",
     }
     assert body["crisis"] is False
@@ -96,3 +99,68 @@ def test_an_unknown_group_is_a_json_404(client, ident):
 def test_a_pending_group_is_not_served(client):
     pending = Group.objects.get(slug="kalima")
     assert client.get(f"/api/v1/groups/{pending.public_id}").status_code == 404
+
+
+def _serving(place: str) -> list[str]:
+    return [m.code for m in find_place(place)[1]]
+
+
+@pytest.fixture
+def regional():
+    """A group for Gent without an address, and one for all of Belgium."""
+    return {
+        "gent": make_group(
+            slug="gent-lotgenoten",
+            service_area=_serving("9000"),
+            topics=[Topic.objects.get(slug="grief")],
+        ),
+        "national": make_group(slug="everywhere-circle", coverage=Coverage.NATIONAL),
+    }
+
+
+def _regional(client, **params) -> list[str]:
+    body = client.get("/api/v1/groups", {"page_size": 100, **params}).json()
+    assert body["regional_count"] == len(body["regional"])
+    return [r["slug"] for r in body["regional"]]
+
+
+def test_regional_lists_what_serves_the_place_without_meeting_near_it(client, regional):
+    near_gent = _regional(client, near="9000")
+    assert near_gent.index("gent-lotgenoten") < near_gent.index("everywhere-circle")
+    near_liege = _regional(client, near="4000")
+    assert "gent-lotgenoten" not in near_liege
+    assert "everywhere-circle" in near_liege
+    body = client.get("/api/v1/groups", {"near": "9000"}).json()
+    found = next(r for r in body["regional"] if r["slug"] == "gent-lotgenoten")
+    assert found["location"] is None
+    assert found["distance_km"] is None
+    assert "gent-lotgenoten" not in [r["slug"] for r in body["results"]]
+
+
+def test_regional_takes_the_same_filters(client, regional):
+    assert "gent-lotgenoten" in _regional(client, near="9000", topic="grief")
+    assert "gent-lotgenoten" not in _regional(client, near="9000", topic="anxiety")
+    assert "everywhere-circle" not in _regional(client, near="9000", topic="grief")
+
+
+def test_regional_is_empty_without_a_place(client, regional):
+    body = client.get("/api/v1/groups").json()
+    assert body["regional"] == []
+    assert body["regional_count"] == 0
+
+
+def test_regional_is_limited_to_a_page_and_counted_in_full(client, regional):
+    body = client.get("/api/v1/groups", {"near": "9000", "page_size": 1}).json()
+    # The freshest first: the group just confirmed before the real ones compiled earlier.
+    assert [r["slug"] for r in body["regional"]] == ["gent-lotgenoten"]
+    assert body["regional_count"] > 1
+
+
+def test_the_openapi_document_describes_regional(client):
+    doc = client.get("/api/v1/openapi.json").json()
+    search = doc["components"]["schemas"]["SearchOut"]
+    assert {"regional", "regional_count"} <= set(search["required"])
+    assert "service area" in search["properties"]["regional"]["description"]
+    assert search["properties"]["regional"]["items"] == {
+        "$ref": "#/components/schemas/GroupSummary"
+    }
