@@ -11,7 +11,7 @@ import io
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.core.management import call_command
 from django.utils import translation
 
@@ -32,6 +32,7 @@ settings.CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "ratelimit",
     },
+    "process": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "process"},
 }
 
 
@@ -50,12 +51,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    cache.clear()
-    caches["ratelimit"].clear()
+    for alias in settings.CACHES:
+        caches[alias].clear()
     snapshot.forget()
     yield
-    cache.clear()
-    caches["ratelimit"].clear()
+    for alias in settings.CACHES:
+        caches[alias].clear()
     snapshot.forget()
 
 

@@ -300,6 +300,10 @@ CACHES = {
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     ),
+    # What every page shows and few rows change (the helplines, the coverage counts): kept in
+    # each process's memory for a few minutes, so no visitor's page reads or writes the
+    # database cache table above.
+    "process": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "process"},
 }
 # Behind a reverse proxy that sets X-Real-IP, rate limits count per visitor rather than per proxy.
 RATELIMIT_TRUST_X_REAL_IP = envbool("RATELIMIT_TRUST_X_REAL_IP", "False")

@@ -1,4 +1,4 @@
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils.functional import SimpleLazyObject
 
 from healingtogether.lib.helplines import HELPLINES
@@ -8,7 +8,9 @@ from .models import Group
 
 
 def helplines_for(language: str) -> list[Group]:
-    """The crisis lines for pages in `language`, in the order above; cached for five minutes."""
+    """The crisis lines for pages in `language`, in the order above; kept for five minutes in
+    the process's memory (settings.CACHES["process"])."""
+    cache = caches["process"]
     key = f"helplines:{language}"
     found = cache.get(key)
     if found is None:

@@ -1,12 +1,13 @@
 """Where groups are missing: how many public groups meet in each province and help with each
 topic, for the public page that invites organisers to list theirs (directory/views.coverage).
 
-Only counts leave this module, never a listing or a person. They are cached for a few minutes in
-the shared cache: the page is public and cheap to refresh, and a new listing may take that long
+Only counts leave this module, never a listing or a person. They are kept for a few minutes in
+each process's memory (settings.CACHES["process"]), so a visitor's page writes nothing: the page
+is public and cheap to refresh, and a new listing may take that long
 to show in its figures.
 """
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models import Count, Q
 
 from healingtogether.places.models import Region
@@ -57,6 +58,7 @@ def _count() -> dict:
 def counts() -> dict:
     """{"areas": {province code or Region.BRUSSELS: groups}, "online": groups, "total": groups,
     "topics": {topic slug: groups}}, for the public groups (not networks or other resources)."""
+    cache = caches["process"]
     found = cache.get(CACHE_KEY)
     if found is None:
         found = _count()
