@@ -9,10 +9,11 @@ from healingtogether.api.views import api
 from healingtogether.directory import urls as directory
 from healingtogether.lib import health
 
-# The home and about pages show several apps; they join the directory's pages and names.
+# The home, about and group pages show several apps; they join the directory's pages and names.
 pages = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
+    path("groups/<slug:slug>/", views.group, name="group"),
     *directory.urlpatterns,
 ]
 

@@ -1,7 +1,9 @@
-"""Pages that show several apps at once: the home page (networks and guides) and the about page.
+"""Pages that show several apps at once: the home page (networks and guides), the about page and
+a group's page (the group, and similar groups found by search).
 
 They live here, above the apps, so that the directory and the guides need not import each other.
-Their URLs keep the directory's names (`directory:home`, `directory:about`): see urls.py.
+Their URLs keep the directory's names (`directory:home`, `directory:about`, `directory:group`):
+see urls.py.
 """
 
 from django.shortcuts import render
@@ -10,8 +12,13 @@ from django.utils.translation import ngettext
 
 from healingtogether.articles.models import Article
 from healingtogether.directory.models import Group
+from healingtogether.directory.views import listed_group
 from healingtogether.lib.public_cache import public_page
 from healingtogether.places.models import Municipality
+from healingtogether.search import engine
+from healingtogether.search.summary import CardGroup
+
+SIMILAR = 3  # how many similar groups a group's page suggests
 
 
 @public_page
@@ -35,3 +42,24 @@ def home(request):
 def about(request):
     ctx = {"municipality_count": Municipality.objects.count()}
     return render(request, "directory/about.html", ctx)
+
+
+@public_page
+def group(request, slug):
+    """A group's page, and up to SIMILAR groups sharing a topic with it, nearest first when it
+    meets somewhere known, so that a stale or far listing is never a dead end."""
+    group = listed_group(slug, networks=False)
+    point = next(
+        (
+            (location.latitude, location.longitude)
+            for location in group.locations.all()
+            if location.latitude is not None and location.longitude is not None
+        ),
+        None,
+    )
+    similar = []
+    for found, km in engine.similar(group.pk, [t.slug for t in group.topics.all()], point, SIMILAR):
+        card = CardGroup(found, {})
+        card.distance = km
+        similar.append(card)
+    return render(request, "directory/group.html", {"group": group, "similar": similar})

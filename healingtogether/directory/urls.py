@@ -5,7 +5,6 @@ from . import views
 app_name = "directory"
 
 urlpatterns = [
-    path("groups/<slug:slug>/", views.group, name="group"),
     path("organisations/<slug:slug>/", views.organisation, name="organisation"),
     path("networks/", views.networks, name="networks"),
     path("networks/for/", views.networks_for_place, name="networks_for_place"),

@@ -1,4 +1,3 @@
-import math
 from itertools import groupby
 
 from django.db.models import Prefetch
@@ -6,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from healingtogether.lib import geo, markdown
+from healingtogether.lib import markdown
 from healingtogether.lib.charts import bar_chart
 from healingtogether.lib.i18n import current_language
 from healingtogether.lib.public_cache import public_page
@@ -19,7 +18,7 @@ from .people import for_young_people, helplines_in_order, network_blocks
 from .schedule_text import describe
 
 
-def _listed_group(slug, networks: bool):
+def listed_group(slug, networks: bool):
     """A listed group or network, with what its page shows worked out once: the description
     rendered from Markdown (sanitised), each schedule in words with its note, the next five
     session dates, and the next start date if it is still ahead. Stale and expired listings are
@@ -50,63 +49,9 @@ def _listed_group(slug, networks: bool):
     return group
 
 
-SIMILAR = 3  # how many similar groups a group's page suggests
-
-
-def similar_groups(group) -> list:
-    """Up to SIMILAR public groups sharing a topic with `group`, nearest first when it meets
-    somewhere known, so that a stale or far listing is never a dead end.
-
-    Networks, helplines and other resources are left out, and so are listings out of search
-    (unconfirmed for a year). Only the candidates sharing a topic are read, with their points;
-    they are ranked here by distance (then by how many topics they share), and
-    only the chosen few are fetched whole."""
-    topics = [topic.pk for topic in group.topics.all()]
-    if not topics:
-        return []
-    candidates = Group.objects.searchable().groups().filter(topics__in=topics).exclude(pk=group.pk)
-    shared = {}
-    for pk in candidates.values_list("pk", flat=True):
-        shared[pk] = shared.get(pk, 0) + 1
-    if not shared:
-        return []
-    here = next(
-        (
-            (location.latitude, location.longitude)
-            for location in group.locations.all()
-            if location.latitude is not None and location.longitude is not None
-        ),
-        None,
-    )
-    distances = {}
-    if here:
-        points = Location.objects.filter(
-            group__in=list(shared), latitude__isnull=False, longitude__isnull=False
-        ).values_list("group_id", "latitude", "longitude")
-        for pk, latitude, longitude in points:
-            km = geo.distance_km(*here, latitude, longitude)
-            distances[pk] = min(km, distances.get(pk, km))
-    chosen = sorted(shared, key=lambda pk: (distances.get(pk, math.inf), -shared[pk], pk))[:SIMILAR]
-    found = Group.objects.filter(pk__in=chosen).prefetch_related(
-        Prefetch("locations", Location.objects.select_related("municipality").order_by("pk"))
-    )
-    by_pk = {g.pk: g for g in found}
-    for pk in chosen:
-        km = distances.get(pk)
-        by_pk[pk].distance = round(km) if km is not None and here else None
-    return [by_pk[pk] for pk in chosen]
-
-
-@public_page
-def group(request, slug):
-    group = _listed_group(slug, networks=False)
-    ctx = {"group": group, "similar": similar_groups(group)}
-    return render(request, "directory/group.html", ctx)
-
-
 @public_page
 def network(request, slug):
-    group = _listed_group(slug, networks=True)
+    group = listed_group(slug, networks=True)
     municipalities = group.service_area.select_related("arrondissement")
     by_arrondissement = [
         (arrondissement, sorted(members, key=lambda m: m.name))

@@ -302,6 +302,28 @@ def _groups(snap) -> np.ndarray:
     return snap.matching("kind", list(Group.GROUP_KINDS))
 
 
+def similar(pk: int, topics: list[str], point, limit: int) -> list[tuple]:
+    """Up to `limit` groups people join that share a topic with group `pk`, as (summary,
+    kilometres or None): nearest first when `point` (latitude, longitude) is known, then those
+    sharing the most topics, then the default order. From the snapshot: searchable groups only
+    (no pending, networks, helplines or listings out of search), and no query."""
+    snap = snapshot.current()
+    codes = [snap.values["topic"].index(t) for t in topics if t in snap.values["topic"]]
+    if not codes:
+        return []
+    shared = snap.multi["topic"][:, codes].sum(axis=1)
+    rows = np.flatnonzero((shared > 0) & _groups(snap) & snap.live & ~snap.mask_of([pk]))
+    closeness = (
+        snap.closeness(unit_vector(*point))[rows] if point else np.zeros(len(rows), np.float64)
+    )
+    chosen = rows[np.lexsort((snap.default_rank[rows], -shared[rows], -closeness))[:limit]]
+    found = []
+    for each in snap.summaries_of(chosen):
+        km = each.distance_from(*point) if point else None
+        found.append((each, None if km is None else round(km)))
+    return found
+
+
 def topic_counts() -> dict[str, tuple[int, int]]:
     """For each topic with listings, by slug: how many (groups, services) help with it."""
     snap = snapshot.current()
