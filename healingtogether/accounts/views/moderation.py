@@ -39,7 +39,6 @@ from healingtogether.directory.models import (
     Topic,
 )
 from healingtogether.directory.schedule_text import describe
-from healingtogether.feeds.models import FAILING_AFTER, Source
 from healingtogether.lib.charts import bar_chart
 from healingtogether.lib.http import safe_next
 from healingtogether.lib.i18n import CONTENT_LANGUAGES
@@ -170,9 +169,6 @@ def queue(request):
         "stale": stale,
         "section_size": QUEUE_SECTION_SIZE,
         "stale_days": STALE_AFTER.days,
-        # Feeds that stopped syncing: their listings no longer follow what the groups publish.
-        "failing_sources": list(Source.failing()),
-        "failing_after": FAILING_AFTER,
     }
     return render(request, "moderation/queue.html", ctx)
 
