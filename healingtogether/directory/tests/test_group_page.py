@@ -243,3 +243,25 @@ def test_a_group_confirmed_just_now_has_no_warning(client):
     group = make_group(confirmed_at=timezone.now())
     html = page(client, group)
     assert "notice" not in html
+
+
+def test_a_kept_page_costs_no_query_and_a_change_shows_at_once(
+    client, django_assert_max_num_queries
+):
+    """Group pages are kept in memory for visitors (healingtogether/views.py), under the search
+    snapshot's version: the second visit reads nothing but that version, and a change written
+    through the listing writer is on the next visit."""
+    from healingtogether.directory import listing
+
+    group = make_group(name_en="Tuesday circle")
+    assert "Tuesday circle" in page(client, group)
+    with django_assert_max_num_queries(2):  # the snapshot's check for changes
+        assert "Tuesday circle" in page(client, group)
+    listing.save(group, {"name_en": "Wednesday circle"})
+    html = page(client, group)
+    assert "Wednesday circle" in html and "Tuesday circle" not in html
+    # Someone signed in (an organiser looking at their own group) gets the page made afresh.
+    client.cookies["sessionid"] = "anything"
+    with django_assert_max_num_queries(30) as queries:
+        page(client, group)
+    assert len(queries) > 2
