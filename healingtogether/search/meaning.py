@@ -5,7 +5,8 @@ fetched at run time) turns a text into a vector of 384 numbers; texts that mean 
 any of our languages, get vectors pointing the same way. Each group's passage (names, summaries,
 topics and audiences) is embedded when the listing writer announces it changed and kept in
 GroupMeaning; each process holds them for the snapshot's groups as one int8 matrix, so a query
-costs one embedding (cached per process, never logged) and one matrix-vector product.
+costs one embedding (cached per process, never logged) and one matrix-vector product (two
+smaller ones above EXACT_UP_TO groups).
 
 The model loads lazily, once per process. If it cannot load, `available()` is False, a warning is
 logged once, and search goes on with keywords only.
@@ -81,9 +82,9 @@ def available() -> bool:
 
 def reset() -> None:
     """Forget the model and every cached vector (tests change SEARCH_MODEL_PATH)."""
-    global _model, _failed, _matrix
+    global _model, _failed, _matrix, _bundle
     with _lock:
-        _model, _failed, _matrix = None, False, None
+        _model, _failed, _matrix, _bundle = None, False, None, None
         _queries.clear()
         _texts.clear()
 
@@ -129,9 +130,48 @@ def embed_query(text: str) -> np.ndarray | None:
     return found
 
 
+# The vectors of the bundled real groups' passages, the taxonomy's terms and the crisis
+# phrasings, computed once by us with the same model (`manage.py index_groups --bundle`) and kept
+# in the repository: a passage of a few hundred words takes about a second on a CPU, so `make
+# data` on a fresh machine would spend minutes embedding what every clone embeds the same way.
+# A text is looked up by its hash (as in the caches above); a text not in the bundle, or a bundle
+# made with another model, is embedded as usual.
+BUNDLE = settings.BASE_DIR / "data" / "meaning.npz"
+_bundle: dict | None = None
+
+
+def _bundled() -> dict:
+    global _bundle
+    if _bundle is None:
+        found = {}
+        try:
+            with np.load(BUNDLE, allow_pickle=False) as saved:
+                if str(saved["model"]) == MODEL_NAME:
+                    found = dict(zip(saved["keys"].tolist(), saved["vectors"], strict=True))
+        except (OSError, KeyError, ValueError):
+            found = {}
+        _bundle = found
+    return _bundle
+
+
+def write_bundle(texts: list[tuple[str, bool]], path=BUNDLE) -> int:
+    """Embed these (text, as_query) pairs (reusing the bundle there is) and save them as the
+    bundle; returns how many vectors."""
+    keys, vectors = [], []
+    for as_query in (False, True):
+        chosen = [t for t, q in texts if q is as_query]
+        vectors.append(embed_texts(chosen, as_query=as_query))
+        prefix = "query: " if as_query else "passage: "
+        keys += [_key(prefix + t).hex() for t in chosen]
+    vectors = np.concatenate(vectors).astype(np.float16)
+    keys, first = np.unique(np.array(keys), return_index=True)
+    np.savez_compressed(path, model=np.array(MODEL_NAME), keys=keys, vectors=vectors[first])
+    return len(keys)
+
+
 def embed_texts(texts: list[str], as_query: bool = False) -> np.ndarray | None:
     """Unit vectors (n x 384, float32) of passages, or of queries with as_query; None without a
-    model. Each distinct text is embedded once per process."""
+    model. Each distinct text is embedded once per process, and not at all when it is bundled."""
     found_model = model()
     if found_model is None:
         return None
@@ -140,6 +180,11 @@ def embed_texts(texts: list[str], as_query: bool = False) -> np.ndarray | None:
     missing = []
     for n, key in enumerate(keys):
         found = _recall(_texts, key)
+        if found is None:
+            found = _bundled().get(key.hex())
+            if found is not None:
+                found = found.astype(np.float32)
+                _remember(_texts, key, found, TEXT_CACHE_SIZE)
         if found is None:
             missing.append(n)
         else:
@@ -238,22 +283,56 @@ def follow_listings(sender, group_ids, **kwargs) -> None:
         embed_groups(chunk)
 
 
+# Above EXACT_UP_TO groups, a product of the whole int8 matrix with the query costs tens of
+# milliseconds (NumPy has no fast integer product, and converting 100,000 x 384 values to float
+# is most of it). So a first pass compares the query with every group in a smaller space: the
+# REDUCED_DIMENSIONS directions along which the groups' vectors vary most (from a sample, by
+# SVD), a float32 matrix a quarter of the size that BLAS multiplies in a few milliseconds; then
+# the CANDIDATES groups closest in that space are scored exactly. The others keep their
+# first-pass similarity, a little lower than the exact one, which only orders groups already far
+# below any that could be shown by meaning. bench/meaning.py prints what it costs and how many
+# of the exact top groups the candidates hold.
+EXACT_UP_TO = 20_000
+REDUCED_DIMENSIONS = 128
+CANDIDATES = 3000
+SAMPLE = 8000
+
+
 @dataclass
 class Matrix:
     """The vectors of a snapshot's groups, one int8 row each (scaled to the row's largest
-    value), in the snapshot's row order. A group without a vector has a row of zeros."""
+    value), in the snapshot's row order. A group without a vector has a row of zeros. Above
+    EXACT_UP_TO groups, also `reduced`: each row in the `basis` (384 x REDUCED_DIMENSIONS)."""
 
     snapshot: object
     ids: np.ndarray  # the snapshot's group pks, sorted
     rows: np.ndarray  # n x 384 int8
     scales: np.ndarray  # n float32
     read_at: object  # the latest GroupMeaning.updated_at read
+    basis: np.ndarray | None = None
+    reduced: np.ndarray | None = None  # n x REDUCED_DIMENSIONS float32
+
+    def exact(self, positions, vector: np.ndarray) -> np.ndarray:
+        """The cosine similarity of these rows with a unit vector."""
+        return (self.rows[positions].astype(np.float32) @ vector) * self.scales[positions]
 
     def scores(self, vector: np.ndarray) -> np.ndarray:
-        """Each row's cosine similarity with a unit vector (float32), in blocks that stay in
-        the CPU's cache."""
-        out = np.empty(len(self.rows), dtype=np.float32)
+        """Each row's cosine similarity with a unit vector (float32): exact, or exact for the
+        candidates of the first pass (see EXACT_UP_TO)."""
         vector = np.asarray(vector, dtype=np.float32)
+        if self.reduced is None:
+            return self._all_exact(vector)
+        out = self.reduced @ (vector @ self.basis)
+        if len(out) > CANDIDATES:
+            candidates = np.argpartition(-out, CANDIDATES - 1)[:CANDIDATES]
+        else:
+            candidates = np.arange(len(out))
+        out[candidates] = self.exact(candidates, vector)
+        return out
+
+    def _all_exact(self, vector: np.ndarray) -> np.ndarray:
+        # In blocks that stay in the CPU's cache.
+        out = np.empty(len(self.rows), dtype=np.float32)
         step = 4096
         block = np.empty((min(step, len(self.rows)), DIMENSIONS), dtype=np.float32)
         for start in range(0, len(self.rows), step):
@@ -262,6 +341,30 @@ class Matrix:
             part[...] = rows  # int8 to float32, into the same block each time
             np.matmul(part, vector, out=out[start : start + len(rows)])
         return out * self.scales
+
+    def reduce(self, previous: "Matrix | None" = None, kept=None, written=None) -> None:
+        """Make the first-pass matrix (above EXACT_UP_TO groups): from scratch, or from the
+        previous matrix's, its basis kept, with the rows `written` since projected again."""
+        if len(self.ids) <= EXACT_UP_TO:
+            return
+        if previous is None or previous.basis is None:
+            step = max(1, len(self.ids) // SAMPLE)
+            sample = self.rows[::step].astype(np.float32) * self.scales[::step, None]
+            _u, _s, directions = np.linalg.svd(sample, full_matrices=False)
+            self.basis = np.ascontiguousarray(directions[:REDUCED_DIMENSIONS].T)
+            written = np.arange(len(self.ids))
+            self.reduced = np.zeros((len(self.ids), self.basis.shape[1]), dtype=np.float32)
+        else:
+            positions = np.searchsorted(previous.ids, self.ids)
+            self.basis = previous.basis
+            self.reduced = np.zeros((len(self.ids), self.basis.shape[1]), dtype=np.float32)
+            self.reduced[kept] = previous.reduced[positions[kept]]
+            written = np.union1d(np.flatnonzero(~kept), written)
+        for start in range(0, len(written), 8192):
+            part = written[start : start + 8192]
+            self.reduced[part] = (
+                self.rows[part].astype(np.float32) * self.scales[part, None]
+            ) @ self.basis
 
 
 _matrix: Matrix | None = None
@@ -288,16 +391,18 @@ def _read(rows) -> tuple[np.ndarray, np.ndarray]:
     return np.array(pks, dtype=np.int64), vectors.astype(np.float32)
 
 
-def _place(ids, rows, scales, pks, vectors) -> None:
-    """Write these groups' vectors into their rows (groups not in `ids` are skipped)."""
+def _place(ids, rows, scales, pks, vectors) -> np.ndarray:
+    """Write these groups' vectors into their rows (groups not in `ids` are skipped); returns
+    the rows written."""
     if not len(pks):
-        return
+        return np.zeros(0, np.int64)
     positions = np.searchsorted(ids, pks)
     inside = positions < len(ids)
     inside[inside] = ids[positions[inside]] == pks[inside]
     quantized, row_scales = _quantize(vectors[inside])
     rows[positions[inside]] = quantized
     scales[positions[inside]] = row_scales
+    return positions[inside]
 
 
 def matrix_for(snap) -> Matrix | None:
@@ -317,6 +422,8 @@ def matrix_for(snap) -> Matrix | None:
         latest = GroupMeaning.objects.aggregate(v=Max("updated_at"))["v"]
         if previous is None or previous.read_at is None:
             _place(ids, rows, scales, *_read(GroupMeaning.objects.all()))
+            found = Matrix(snap, ids, rows, scales, latest)
+            found.reduce()
         else:
             positions = np.searchsorted(previous.ids, ids)
             kept = positions < len(previous.ids)
@@ -324,19 +431,27 @@ def matrix_for(snap) -> Matrix | None:
             rows[kept] = previous.rows[positions[kept]]
             scales[kept] = previous.scales[positions[kept]]
             new_ids = ids[~kept].tolist()
+            written = []
             for start in range(0, len(new_ids), 1000):
                 chunk = new_ids[start : start + 1000]
-                _place(ids, rows, scales, *_read(GroupMeaning.objects.filter(group__in=chunk)))
+                read = _read(GroupMeaning.objects.filter(group__in=chunk))
+                written.append(_place(ids, rows, scales, *read))
             newer = GroupMeaning.objects.filter(updated_at__gte=previous.read_at)
-            _place(ids, rows, scales, *_read(newer))
-        _matrix = Matrix(snap, ids, rows, scales, latest)
+            written.append(_place(ids, rows, scales, *_read(newer)))
+            found = Matrix(snap, ids, rows, scales, latest)
+            found.reduce(previous, kept, np.concatenate(written))
+        _matrix = found
         return _matrix
 
 
 def memory_bytes(found: Matrix | None = None) -> int:
-    """What the current matrix holds in memory (rows and scales), for the bench."""
+    """What the current matrix holds in memory (rows, scales and the first pass), for the
+    bench."""
     found = found or _matrix
-    return 0 if found is None else found.rows.nbytes + found.scales.nbytes
+    if found is None:
+        return 0
+    extra = 0 if found.reduced is None else found.reduced.nbytes + found.basis.nbytes
+    return found.rows.nbytes + found.scales.nbytes + extra
 
 
 # Meaning-only matches. The model's similarities are close together (0.78-0.88 for most pairs),

