@@ -60,6 +60,13 @@ def problem(group, user=None) -> str | None:
     return None
 
 
+def membership_changed(sender, instance, **kwargs) -> None:
+    """An organisation gaining its first organiser, or losing its last, changes whether its
+    compiled listings offer "Claim it": their pages changed (and pages kept in memory, keyed on
+    the listings, are made again)."""
+    listing.touch(Group.objects.filter(organisation_id=instance.organisation_id))
+
+
 def claimable(group) -> bool:
     """Whether the public page offers "Is this your group? Claim it"."""
     return problem(group) is None

@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.urls import URLPattern, URLResolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 
 from healingtogether.articles.models import Article
@@ -143,11 +143,12 @@ def _first_segments(patterns) -> list[str]:
 def private_prefixes() -> list[str]:
     """The first path segments of the organiser and moderator pages (account/, workspace/,
     moderation/, ...), read from the accounts URLs so a new page is covered too. A segment that
-    public pages use as well (groups/, where a visitor reports a problem) stays open."""
+    the directory's public pages use as well (groups/, where a visitor reports a problem) stays
+    open; those pages are read from the URLconf, as some of them live above the apps."""
     from healingtogether.accounts import urls as accounts
-    from healingtogether.directory import urls as directory
 
-    public = set(_first_segments(directory.urlpatterns))
+    _prefix, directory = get_resolver().namespace_dict["directory"]
+    public = set(_first_segments(directory.url_patterns))
     return [s for s in _first_segments(accounts.urlpatterns) if s not in public]
 
 

@@ -233,7 +233,7 @@ def changed(group_ids) -> None:
         _collected.ids.update(group_ids)
 
 
-def _touch(groups) -> None:
+def touch(groups) -> None:
     """Groups whose public record changed without a write to their own row: their `updated_at`
     moves (Last-Modified, search snapshots) and they are announced."""
     ids = list(groups.values_list("pk", flat=True))
@@ -396,20 +396,20 @@ def _term_saved(sender, instance, created, raw=False, **kwargs):
         wave = set(sender.objects.filter(parent__in=wave).values_list("pk", flat=True)) - terms
         terms |= wave
     field = {Topic: "topics", Audience: "audiences", Approach: "approaches"}[sender]
-    _touch(Group.objects.filter(**{f"{field}__in": terms}).distinct())
+    touch(Group.objects.filter(**{f"{field}__in": terms}).distinct())
 
 
 @receiver(post_save, sender=Organisation)
 def _organisation_saved(sender, instance, created, raw=False, **kwargs):
     """An organisation renamed anywhere (the admin included): its groups show its names."""
     if _shown_changed(instance, created, raw):
-        _touch(instance.groups.all())
+        touch(instance.groups.all())
 
 
 @receiver(post_save, sender=Municipality)
 def _municipality_saved(sender, instance, created, raw=False, **kwargs):
     if _shown_changed(instance, created, raw):
-        _touch(
+        touch(
             Group.objects.filter(
                 models.Q(locations__municipality=instance) | models.Q(service_area=instance)
             ).distinct()
