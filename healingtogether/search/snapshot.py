@@ -86,7 +86,7 @@ class Snapshot:
     ids: np.ndarray  # each row's group pk; -1 for a row dropped by an update
     values: dict  # facet -> list of its values (index = code)
     scalar: dict  # facet -> int16 array of codes per row (-1: none)
-    multi: dict  # facet -> 0/1 float32 matrix, rows x values (counted with a matrix product)
+    multi: dict  # facet -> 0/1 float32 matrix, rows x values
     loc_row: np.ndarray  # for each location: its group's row
     loc_xyz: np.ndarray  # for each location: unit vector (n x 3)
     # Service areas, one entry per (group, municipality) pair: the group's row and the
@@ -121,6 +121,9 @@ class Snapshot:
     text_lock: threading.Lock = field(default_factory=threading.Lock)
     # The places people typed, found once per snapshot.
     places: dict = field(default_factory=dict)
+    # facet -> (rows, starts): each multi facet's rows per value, value by value, made from
+    # `multi` on first use (see _postings).
+    postings: dict = field(default_factory=dict)
 
     def __post_init__(self):
         if self.live is None:
@@ -167,18 +170,36 @@ class Snapshot:
             mask[self.sorter[positions[self.sorted_ids[positions] == pks]]] = True
         return mask
 
+    def _postings(self, facet: str) -> tuple[np.ndarray, np.ndarray]:
+        """The rows having each value of a multi facet, one value after the other, and where
+        each value's rows start (value k: rows[starts[k]:starts[k + 1]]): choosing or counting
+        then touches only the rows that have the values, not the whole matrix."""
+        found = self.postings.get(facet)
+        if found is None:
+            columns, rows = np.nonzero(self.multi[facet].T)
+            starts = np.searchsorted(columns, np.arange(self.multi[facet].shape[1] + 1))
+            found = self.postings[facet] = (rows, starts)
+        return found
+
     def matching(self, facet: str, chosen: list[str]) -> np.ndarray:
         """Rows whose value for this facet is any of `chosen`."""
         codes = [self.values[facet].index(v) for v in chosen if v in self.values[facet]]
         if facet in self.multi:
-            if not codes:
-                return np.zeros(self.size, dtype=bool)
-            return self.multi[facet][:, codes].any(axis=1)
-        return np.isin(self.scalar[facet], codes)
+            mask = np.zeros(self.size, dtype=bool)
+            rows, starts = self._postings(facet)
+            for code in codes:
+                mask[rows[starts[code] : starts[code + 1]]] = True
+            return mask
+        # A table of the chosen codes, looked up by each row's code (-1, none, is the last).
+        table = np.zeros(len(self.values[facet]) + 1, dtype=bool)
+        table[codes] = True
+        return table[self.scalar[facet]]
 
     def counts(self, facet: str, mask: np.ndarray) -> dict[str, int]:
         if facet in self.multi:
-            totals = np.rint(mask.astype(np.float32) @ self.multi[facet]).astype(np.int64)
+            rows, starts = self._postings(facet)
+            running = np.concatenate([[0], np.cumsum(mask[rows], dtype=np.int64)])
+            totals = running[starts[1:]] - running[starts[:-1]]
         else:
             codes = self.scalar[facet][mask]
             totals = np.bincount(codes[codes >= 0], minlength=len(self.values[facet]))

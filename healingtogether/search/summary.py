@@ -14,6 +14,7 @@ one object, so 100,000 summaries stay small.
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from sys import intern
 from types import SimpleNamespace
 from uuid import UUID
@@ -23,6 +24,7 @@ from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import get_language
 
 from healingtogether.directory.models import EXPIRED_AFTER, STALE_AFTER, Group, Location, Status
 from healingtogether.lib.geo import distance_km
@@ -99,7 +101,7 @@ class Summary:
         return pick(self.names)[0]
 
     def url(self) -> str:
-        return reverse(self.url_name, args=[self.slug])
+        return _url_with_slug(self.url_name, get_language()).replace(SLUG, self.slug)
 
     @property
     def is_stale(self) -> bool:
@@ -111,6 +113,16 @@ class Summary:
         if not self.points:
             return None
         return round(min(distance_km(latitude, longitude, *point) for point in self.points), 1)
+
+
+SLUG = "group-slug"
+
+
+@lru_cache(maxsize=64)
+def _url_with_slug(url_name: str, language: str) -> str:
+    """A group page's address in this language, with SLUG for the slug: reversing it for each
+    of a hundred results costs more than the rest of a card."""
+    return reverse(url_name, args=[SLUG])
 
 
 def _label(name: str, value: str) -> str:
