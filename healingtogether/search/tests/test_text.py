@@ -69,10 +69,12 @@ QUERIES = [
     ("gesprächsgruppe", ["de-groups"]),
     ("praatgroepen", ["nl-anxiety"]),
     ("groupes", ["fr-grief"]),
-    # The last word as a prefix, for someone still typing.
+    # The last word as a prefix, for someone still typing, from three letters.
     ("gesp", ["de-groups"]),
     ("perte d'un pro", ["fr-grief"]),
-    # Every word must match.
+    ("pra", ["nl-anxiety"]),
+    ("pr", []),
+    # Every word must match (the HSDS API's search).
     ("angst paniek", ["nl-anxiety"]),
     ("deuil eltern", []),
 ]
@@ -109,3 +111,19 @@ def test_a_text_search_asks_the_database_once_for_every_word(groups):
     with CaptureQueriesContext(connection) as queries:
         assert len(word_matches("rouw angst paniek")) == 3
     assert len(queries) == 1
+
+
+def test_each_word_gives_its_own_matches_on_every_database(groups):
+    # Search ranks groups by how many words they match: each word's groups, and those with the
+    # word in their names or taxonomy. "de" and "the" count for nothing; "zwkrqt" for no group.
+    slugs = dict(Group.objects.filter(slug__in=QUERY_SLUGS).values_list("pk", "slug"))
+
+    def named(ids):
+        return sorted(slugs[pk] for pk in ids if pk in slugs)
+
+    found = word_matches("deuil de the angst zwkrqt")
+    assert [(named(ids), named(in_head)) for ids, in_head in found] == [
+        (["fr-grief"], ["fr-grief"]),
+        (["nl-anxiety"], ["nl-anxiety"]),
+        ([], []),
+    ]
