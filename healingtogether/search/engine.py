@@ -27,7 +27,7 @@ from healingtogether.lib.text import fold, tidy, whole_number
 from healingtogether.places.models import PostalCode, find_place
 
 from . import crisis, meaning, snapshot
-from .text import MAX_QUERY_LENGTH, matching_ids
+from .text import MAX_QUERY_LENGTH, word_matches
 
 MULTI = ("topic", "audience", "kind", "facilitation", "format", "language", "cost", "cohort")
 FACETS = (*MULTI, "referral", "region", "province")
@@ -366,9 +366,11 @@ def facets(snap, base, masks: dict, params: SearchParams) -> dict[str, list[dict
 
 RANK_BITS = 21  # room for 2 million groups in each part of a sort key
 # Bits of the relevance key, from the least to the most significant: the default rank (bits
-# 0-20), the distance in metres (21-41), "stale" (42), "the words are not in its name" (43).
+# 0-20), the distance in metres (21-41), "stale" (42), "the words are not in its name" (43),
+# how many of the query's words it misses (44-47; a query has at most 12).
 STALE_BIT = 2 * RANK_BITS
 NAME_MISS_BIT = 2 * RANK_BITS + 1
+WORDS_MISSED_BIT = 2 * RANK_BITS + 2
 
 
 def _stale(snap, rows) -> np.ndarray:
@@ -429,14 +431,17 @@ def nearby(place: Place, radius_km: float) -> list[int]:
     return snap.ids[rows[np.argsort(key)]].tolist()
 
 
-def _order(snap, rows, params, closeness, name_match, needed: int, fused=None) -> np.ndarray:
+def _order(
+    snap, rows, params, closeness, name_match, needed: int, fused=None, missed=None
+) -> np.ndarray:
     """The rows in the order asked for; only the first `needed` are sorted, which is all a page
     needs and takes linear time. Each order is one integer key per row: a primary part (name
     match, distance in metres, or a precomputed rank) above the default order (freshest first,
     then by slug), which breaks every tie the same way on every database.
 
     Relevance (the default) ranks a stale listing (180-365 days without a confirmation) below
-    every fresh one that matches as well: first the groups whose name holds the words, then, in
+    every fresh one that matches as well: first the groups matching the most of the query's
+    words (`missed`: how many each misses), then those whose name holds the words, then, in
     each of those two sets, the fresh listings before the stale ones, and only then distance and
     the default order. The name comes first because a person who typed a group's name is looking
     for that group, however old its details. Sorting by distance, newest or next session does
@@ -444,7 +449,9 @@ def _order(snap, rows, params, closeness, name_match, needed: int, fused=None) -
     listings come last anyway because it puts the most recently confirmed first.
 
     With meaning (`fused`, see _fuse), its rank takes the default order's place in relevance:
-    names first, fresh before stale and distance still come before it."""
+    names first, fresh before stale and distance still come before it; how many words a group
+    matches is part of the fused rank then, so a group close in meaning can stand beside one
+    that shares a word."""
     if params.sort == "newest":
         key = snap.newest_rank[rows]
     elif params.sort == "next_session":
@@ -457,6 +464,8 @@ def _order(snap, rows, params, closeness, name_match, needed: int, fused=None) -
             key |= _stale(snap, rows) << STALE_BIT
             if name_match is not None:
                 key |= (~name_match[rows]).astype(np.int64) << NAME_MISS_BIT
+            if missed is not None and fused is None:
+                key |= missed[rows].astype(np.int64) << WORDS_MISSED_BIT
     if needed < len(rows):
         top = np.argpartition(key, needed - 1)[:needed]
         return rows[top[np.argsort(key[top])]]
@@ -478,15 +487,18 @@ def _fetch(pks) -> list:
     return [by_pk[pk] for pk in pks if pk in by_pk]
 
 
-def _fuse(snap, rows, keyword, name_match, scores) -> np.ndarray:
-    """Reciprocal rank fusion of the keyword ranking (matches in names or taxonomy first, then
-    the default order) and the meaning ranking (most similar first), over these rows: each
-    row's rank in the fused order (ties in the default order), for _order."""
+def _fuse(snap, rows, keyword, name_match, scores, missed=None) -> np.ndarray:
+    """Reciprocal rank fusion of the keyword ranking (the most words matched first, then
+    matches in names or taxonomy, then the default order) and the meaning ranking (most similar
+    first), over these rows: each row's rank in the fused order (ties in the default order), for
+    _order."""
     k = 60
     default = snap.default_rank[rows]
     by_words = np.full(len(rows), 0.0)
     matched = keyword[rows]
     words_key = (~name_match[rows]).astype(np.int64) << RANK_BITS | default
+    if missed is not None:
+        words_key |= missed[rows].astype(np.int64) << (RANK_BITS + 1)
     order = np.flatnonzero(matched)[np.argsort(words_key[matched])]
     by_words[order] = 1.0 / (k + 1 + np.arange(len(order)))
     by_meaning = 1.0 / (k + 1 + snapshot._rank(np.lexsort([default, -scores[rows]])))
@@ -535,13 +547,15 @@ def run(params: SearchParams) -> Results:
     if errors:
         raise SearchError(errors)
 
-    words = snap.text_masks(params.q, matching_ids)
+    words = snap.text_masks(params.q, word_matches)
     understood = understand(snap, params, has_words=words is not None)
+    missed = None
     if words is None:
         base = snap.everything()
         name_match = np.zeros(snap.size, dtype=bool)
     else:
-        base, name_match = (mask.copy() for mask in words)
+        base, name_match = (mask.copy() for mask in words[:2])
+        missed = words[2]
         if understood.scores is not None:
             # Groups near in meaning join those with the words, in every count and facet.
             by_topic = snap.matching("topic", [t.slug for t in understood.topics])
@@ -570,7 +584,8 @@ def run(params: SearchParams) -> Results:
         needed=params.page * params.page_size,
         fused=None
         if understood.scores is None or params.sort != "relevance"
-        else _fuse(snap, rows, words[0], name_match, understood.scores),
+        else _fuse(snap, rows, words[0], name_match, understood.scores, missed),
+        missed=missed,
     )
     start = (params.page - 1) * params.page_size
     page = snap.summaries_of(ordered[start : start + params.page_size])

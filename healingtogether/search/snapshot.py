@@ -137,15 +137,24 @@ class Snapshot:
         """What answers computed from this snapshot depend on (ETag, Last-Modified, caches)."""
         return (self.latest, self.day, self.size, self.dropped)
 
-    def text_masks(self, q: str, matching_ids):
-        """(matching, matching in names or taxonomy) as masks, or None when q has no words."""
+    def text_masks(self, q: str, word_matches):
+        """What the words of q match, or None when q has no words: (the rows matching any word,
+        the rows with every word in their names or taxonomy, and for each row how many words it
+        misses). `word_matches` is search.text.word_matches."""
         key = " ".join(q.casefold().split())
         with self.text_lock:
             if key in self.text_cache:
                 self.text_cache.move_to_end(key)
                 return self.text_cache[key]
-        found = matching_ids(q)
-        masks = None if found is None else (self.mask_of(found[0]), self.mask_of(found[1]))
+        found = word_matches(q)
+        masks = None
+        if found is not None:
+            matched = np.zeros(self.size, dtype=np.int8)
+            in_head = np.zeros(self.size, dtype=np.int8)
+            for ids, head_ids in found:
+                matched += self.mask_of(ids)
+                in_head += self.mask_of(head_ids)
+            masks = (matched > 0, in_head == len(found), len(found) - matched)
         with self.text_lock:
             self.text_cache[key] = masks
             if len(self.text_cache) > TEXT_CACHE_SIZE:

@@ -2,8 +2,11 @@
 
 A query word matches a document when any of its terms (the word folded, and its French, Dutch,
 English and German stems) is in the document; the last word also matches as a prefix, for people
-still typing. Every word must match. Terms are [a-z0-9] only, so nothing a person types can break
-the FTS5 or tsquery syntax.
+still typing, once it has three letters (so "AA" finds Alcoholics Anonymous, not Aalst). Little
+words ("de", "ma", "mijn", "the") are left out unless the query has nothing else. Search ranks
+the groups by how many of the other words they match; the HSDS API's `search` keeps the groups
+matching every word. Terms are [a-z0-9] only, so nothing a person types can break the FTS5 or
+tsquery syntax.
 """
 
 from django.db import connection, transaction
@@ -16,6 +19,26 @@ from .models import GroupText
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 12
+# A word shorter than this matches whole words only, even as the last word.
+MIN_PREFIX = 3
+
+# Little words of our four languages that say nothing about what a person looks for, folded.
+# Not here: words that are also a topic's word somewhere ("na" is Narcotics Anonymous, "son" a
+# son in English, "seul" and "alleen" loneliness, "man" men, "act" a therapy).
+_LITTLE_WORDS = {
+    "fr": "a au aux avec ce ces cet cette d de des du elle elles en est et etre il ils j je l la "
+    "le les leur leurs m ma me mes moi mon n ne nos notre nous on ont ou par pour qu que qui s "
+    "sa sans se ses sont suis sur t ta te tes toi ton tu un une vos votre vous y",
+    "nl": "aan ben bent bij dat de deze die dit door een en er het hij hun ik in is je jij jou "
+    "jouw me met mij mijn naar of om ons onze op over te tot u uit van voor was wat we wij ze "
+    "zij zijn",
+    "en": "am an and are as at be been by for from had has have he her his i is it its me my of "
+    "on or our she that the their them they this to was we were with you your",
+    "de": "am an auf aus bei bin bist das dass dem den der des dich die dir du ein eine einem "
+    "einen einer eines er es fur hat habe haben ich ihr im in ist mein meine meinem meinen "
+    "meiner mich mir mit sein seine sie sind und uns von vom wir zu zum zur",
+}
+STOP_WORDS = frozenset(word for text in _LITTLE_WORDS.values() for word in text.split())
 
 
 def _labels(term) -> str:
@@ -92,57 +115,80 @@ def clean_query(q: str) -> str:
 
 
 def query_terms(q: str) -> list[tuple[list[str], str | None]]:
-    """For each word: its terms, and a prefix when it is the last word (else None)."""
+    """For each word that says something: its terms, and a prefix when it is the last word and
+    has at least MIN_PREFIX letters (else None). Little words (STOP_WORDS) are left out, unless
+    every word is one."""
     found = []
     typed = words(clean_query(q))[:MAX_WORDS]
+    little = {n for n, word in enumerate(typed) if fold(word) in STOP_WORDS}
+    if len(little) == len(typed):
+        little = set()
     for position, word in enumerate(typed):
-        prefix = fold(word) if position == len(typed) - 1 and len(fold(word)) >= 2 else None
-        if prefix:
-            prefix = "".join(c for c in prefix if c.isascii() and c.isalnum()) or None
+        if position in little:
+            continue
+        prefix = None
+        if position == len(typed) - 1:
+            prefix = "".join(c for c in fold(word) if c.isascii() and c.isalnum())
+            prefix = prefix if len(prefix) >= MIN_PREFIX else None
         word_terms = sorted(terms(word))
         if word_terms or prefix:
             found.append((word_terms, prefix))
     return found
 
 
-def _expression(parsed) -> str:
-    """The query in the database's own syntax: FTS5 on SQLite, tsquery on PostgreSQL."""
-    postgres = connection.vendor == "postgresql"
-    groups = []
-    for word_terms, prefix in parsed:
-        if postgres:
-            options = [*word_terms, *([f"{prefix}:*"] if prefix else [])]
-        else:
-            options = [*(f'"{t}"' for t in word_terms), *([f'"{prefix}"*'] if prefix else [])]
-        groups.append("(" + (" | " if postgres else " OR ").join(options) + ")")
-    return (" & " if postgres else " AND ").join(groups)
+def _expression(word_terms: list[str], prefix: str | None) -> str:
+    """One word's query in the database's own syntax: FTS5 on SQLite, tsquery on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        options = [*word_terms, *([f"{prefix}:*"] if prefix else [])]
+        return "(" + " | ".join(options) + ")"
+    options = [*(f'"{t}"' for t in word_terms), *([f'"{prefix}"*'] if prefix else [])]
+    return "(" + " OR ".join(options) + ")"
 
 
-# The SQL below is constant; what a person typed reaches the database as a query parameter,
-# never inside the SQL text.
+# What a person typed reaches the database as query parameters, never inside the SQL text.
+
+# PostgreSQL: one round trip gives, for each word, both lists as arrays, from the GIN indexes
+# of the narrow search_groupterms table (migration 0003).
+POSTGRESQL_MATCH = """SELECT word.n, matched.found, matched.in_head
+    FROM unnest(%s::text[]) WITH ORDINALITY AS word(query, n)
+    CROSS JOIN LATERAL search_matching_ids(word.query) AS matched
+    ORDER BY word.n"""
+# SQLite: one statement of two FTS5 matches per word, the second restricted to the head column
+# (an FTS5 column filter). Only the word's position, a number, is part of the SQL text.
+SQLITE_MATCH = (
+    "SELECT {n}, 0, rowid FROM search_grouptext_fts WHERE search_grouptext_fts MATCH %s "
+    "UNION ALL "
+    "SELECT {n}, 1, rowid FROM search_grouptext_fts WHERE search_grouptext_fts MATCH %s"
+)
 
 
-# PostgreSQL: one round trip gives both lists, each as one array, from the GIN indexes of the
-# narrow search_groupterms table (migration 0002).
-POSTGRESQL_MATCH = "SELECT found, in_head FROM search_matching_ids(%s)"
-# SQLite: the head-only restriction is part of the expression (an FTS5 column filter).
-SQLITE_MATCH = "SELECT rowid FROM search_grouptext_fts WHERE search_grouptext_fts MATCH %s"
-
-
-def matching_ids(q: str) -> tuple[list[int], list[int]] | None:
-    """The ids of the groups matching `q`, and of those matching it in their names or taxonomy
-    (which rank first); None when `q` has no words to search for."""
+def word_matches(q: str) -> list[tuple[list[int], list[int]]] | None:
+    """For each word of `q` that counts: the ids of the groups it matches, and of those it
+    matches in their names or taxonomy. None when `q` has no words to search for. One query on
+    either database."""
     parsed = query_terms(q)
     if not parsed:
         return None
-    expression = _expression(parsed)
+    expressions = [_expression(word_terms, prefix) for word_terms, prefix in parsed]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(POSTGRESQL_MATCH, [expression])
-            found, in_head = cursor.fetchone()
-            return list(found), list(in_head)
-        cursor.execute(SQLITE_MATCH, [expression])
-        found = [row[0] for row in cursor.fetchall()]
-        cursor.execute(SQLITE_MATCH, [f"head : ({expression})"])
-        in_head = [row[0] for row in cursor.fetchall()]
-    return found, in_head
+            cursor.execute(POSTGRESQL_MATCH, [expressions])
+            return [(list(found), list(in_head)) for _n, found, in_head in cursor.fetchall()]
+        sql = " UNION ALL ".join(SQLITE_MATCH.format(n=n) for n in range(len(expressions)))
+        cursor.execute(sql, [p for e in expressions for p in (e, f"head : {e}")])
+        found = [([], []) for _ in expressions]
+        for n, in_head, group_id in cursor.fetchall():
+            found[n][in_head].append(group_id)
+    return found
+
+
+def matching_ids(q: str) -> tuple[list[int], list[int]] | None:
+    """The ids of the groups matching every word of `q`, and of those matching every word in
+    their names or taxonomy; None when `q` has no words to search for. For the HSDS API's
+    `search` filter; search itself ranks by how many words match (word_matches)."""
+    found = word_matches(q)
+    if found is None:
+        return None
+    every = set.intersection(*(set(ids) for ids, _in_head in found))
+    in_head = set.intersection(*(set(ids) for _ids, ids in found))
+    return sorted(every), sorted(in_head)

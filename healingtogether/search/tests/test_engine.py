@@ -1,9 +1,10 @@
 import random
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from healingtogether.directory.models import Group, Topic
 from healingtogether.lib.geo import distance_km
@@ -165,3 +166,28 @@ def test_sort_by_next_session_puts_the_soonest_first():
         Group.objects.filter(slug__in=["friday", "thursday", "tuesday"]).refresh_next_sessions()
         results = search(q="cercle", sort="next_session")
     assert _slugs(results) == ["thursday", "friday", "tuesday"]
+
+
+@pytest.mark.usefixtures("without_real_groups")
+def test_a_query_ranks_groups_by_how_many_of_its_words_they_match():
+    # One word nobody wrote ("zwkrqt") no longer empties the results: the group with both other
+    # words comes first, then the one with one. Little words ("et", "le") do not count.
+    make_group(slug="one-word", name_fr="Atelier du lundi", description_fr="On y fait du tricot.")
+    make_group(
+        slug="two-words",
+        name_fr="Atelier du mardi",
+        description_fr="Tricot et jardinage, entre voisins.",
+    )
+    make_group(slug="no-word", name_fr="Atelier du jeudi", description_fr="Se retrouver.")
+    results = search(q="le tricot et jardinage zwkrqt", semantic="off")
+    assert _slugs(results) == ["two-words", "one-word"]
+    assert results.count == 2
+
+
+@pytest.mark.usefixtures("without_real_groups")
+def test_a_group_with_every_word_ranks_above_one_with_some_even_if_stale():
+    with time_machine.travel(timezone.now() - timedelta(days=200)):
+        make_group(slug="every-word", description_fr="Tricot, jardinage et poterie.")
+    make_group(slug="some-words", description_fr="Tricot et poterie.")
+    results = search(q="tricot jardinage poterie", semantic="off")
+    assert _slugs(results) == ["every-word", "some-words"]

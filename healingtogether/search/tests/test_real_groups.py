@@ -125,3 +125,45 @@ def test_every_located_published_group_is_found_near_its_own_postcode():
             assert group.slug in _found(near=postcode, radius_km=2), (group.slug, postcode)
             checked += 1
     assert checked > 100
+
+
+# Short and everyday words (issue 15) ---------------------------------------------------------
+
+
+def _first_page(q: str, lang: str) -> list[Group]:
+    return run(SearchParams(q=q, lang=lang, semantic="off")).groups
+
+
+def test_aa_finds_the_twelve_step_groups_not_a_network_in_aalst():
+    # "AA" used to match "Aalst" as a prefix, and put Netwerk GG Aalst among the first results.
+    found = _first_page("AA", "nl")
+    assert found[0].approaches.filter(slug="twelve_steps").exists()
+    assert "aa-vlaanderen-groepen" in [g.slug for g in found]
+    assert "netwerk-gg-ads" not in [g.slug for g in found]
+
+
+def test_three_letters_are_still_a_prefix_for_someone_typing():
+    assert "netwerk-gg-ads" in _found("aal", lang="nl")
+
+
+@pytest.mark.parametrize(
+    "q, lang",
+    [
+        ("perte de ma mère", "fr"),
+        ("deuil maman", "fr"),
+        ("mijn mama is gestorven", "nl"),
+        ("mein Vater ist gestorben", "de"),
+        ("my dad died", "en"),
+    ],
+)
+def test_everyday_words_about_a_death_find_grief_groups_first(q, lang):
+    found = _first_page(q, lang)
+    assert found
+    assert {t.slug for t in found[0].topics.all()} & {"grief", "suicide_bereavement"}
+
+
+def test_the_acronym_of_a_mental_health_service_finds_mental_health_help():
+    # SSM: service de santé mentale.
+    found = _first_page("SSM", "fr")
+    assert found
+    assert all(g.topics.filter(slug="mental_health").exists() for g in found[:5])

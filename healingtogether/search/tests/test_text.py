@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from healingtogether.directory.models import Group, Topic
-from healingtogether.search.text import clean_query, matching_ids
+from healingtogether.search.text import clean_query, matching_ids, word_matches
 from healingtogether.test import make_group
 
 pytestmark = pytest.mark.django_db
@@ -69,10 +69,12 @@ QUERIES = [
     ("gesprächsgruppe", ["de-groups"]),
     ("praatgroepen", ["nl-anxiety"]),
     ("groupes", ["fr-grief"]),
-    # The last word as a prefix, for someone still typing.
+    # The last word as a prefix, for someone still typing, from three letters.
     ("gesp", ["de-groups"]),
     ("perte d'un pro", ["fr-grief"]),
-    # Every word must match.
+    ("pra", ["nl-anxiety"]),
+    ("pr", []),
+    # Every word must match (the HSDS API's search).
     ("angst paniek", ["nl-anxiety"]),
     ("deuil eltern", []),
 ]
@@ -103,9 +105,25 @@ def test_a_long_query_is_cut_to_200_characters():
     assert len(clean_query("deuil " * 100)) == 200
 
 
-def test_a_text_search_asks_postgresql_once_for_both_lists(groups):
-    # Each round trip is time a visitor waits: PostgreSQL gives the matches and those in names or
-    # taxonomy together; SQLite's FTS5 asks twice (in process, no round trip).
+def test_a_text_search_asks_the_database_once_for_every_word(groups):
+    # Each round trip is time a visitor waits: one query gives, for each word, the matches and
+    # those in names or taxonomy.
     with CaptureQueriesContext(connection) as queries:
-        assert matching_ids("rouw") is not None
-    assert len(queries) == (1 if connection.vendor == "postgresql" else 2)
+        assert len(word_matches("rouw angst paniek")) == 3
+    assert len(queries) == 1
+
+
+def test_each_word_gives_its_own_matches_on_every_database(groups):
+    # Search ranks groups by how many words they match: each word's groups, and those with the
+    # word in their names or taxonomy. "de" and "the" count for nothing; "zwkrqt" for no group.
+    slugs = dict(Group.objects.filter(slug__in=QUERY_SLUGS).values_list("pk", "slug"))
+
+    def named(ids):
+        return sorted(slugs[pk] for pk in ids if pk in slugs)
+
+    found = word_matches("deuil de the angst zwkrqt")
+    assert [(named(ids), named(in_head)) for ids, in_head in found] == [
+        (["fr-grief"], ["fr-grief"]),
+        (["nl-anxiety"], ["nl-anxiety"]),
+        ([], []),
+    ]
