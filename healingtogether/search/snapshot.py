@@ -439,6 +439,10 @@ def updated(snap: Snapshot, pks, latest, count: int) -> Snapshot:
     for pk in pks:
         summaries.pop(pk, None)
     summaries.update(found)
+    postings = {
+        facet: _postings_with(rows, starts, columns["multi"][facet], first, len(values[facet]))
+        for facet, (rows, starts) in snap.postings.items()
+    }
     return Snapshot(
         ids=np.concatenate([ids, columns["ids"]]),
         values=values,
@@ -465,7 +469,20 @@ def updated(snap: Snapshot, pks, latest, count: int) -> Snapshot:
         day=snap.day,
         count=count,
         dropped=snap.dropped + int(gone.sum()),
+        postings=postings,
     )
+
+
+def _postings_with(rows, starts, added, first: int, width: int):
+    """A multi facet's postings (see Snapshot._postings) with the rows of `added` (a 0/1 matrix
+    of new rows, numbered from `first`) put at the end of each of their values' lists: a delta
+    costs the new rows, not a scan of the whole matrix. Dropped rows stay in the lists; every
+    mask a search passes leaves them out."""
+    starts = np.concatenate([starts, np.full(width + 1 - len(starts), starts[-1])])
+    columns, new_rows = np.nonzero(added.T)
+    rows = np.insert(rows, starts[1:][columns], new_rows + first)
+    grown = np.concatenate([[0], np.cumsum(np.bincount(columns, minlength=width))])
+    return rows, starts + grown
 
 
 COUNT_EVERY = 15  # check the counts on one version check in this many

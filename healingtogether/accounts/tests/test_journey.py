@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
+from playwright.sync_api import expect
 
 from healingtogether.directory.models import Group, Status
 from healingtogether.lib.tests.chromium import describe_violations
@@ -72,7 +73,8 @@ def test_journey_from_sign_up_to_being_found(live_server, real_data, browser):
     page.get_by_label("Ends at").fill("21:00")
     page.get_by_label("First date").fill("2026-01-06")
     page.get_by_role("button", name="Preview").first.click()
-    assert page.get_by_text("Every week on Tuesday").count() > 0
+    # The preview is the form sent back by the server: wait for it, however busy the machine.
+    expect(page.get_by_text("Every week on Tuesday").first).to_be_visible()
     _accessible(axe, page)
     # The essentials are saved as a draft; the details come after, then the review.
     page.get_by_role("button", name="Save the draft and continue").click()
@@ -106,7 +108,7 @@ def test_journey_from_sign_up_to_being_found(live_server, real_data, browser):
     page.get_by_role("button", name=re.compile("Approve")).click()
     page.get_by_role("link", name=re.compile("Grief circle of Ghent")).first.click()
     page.get_by_role("button", name=re.compile("Approve")).click()
-    assert page.get_by_text("Approved").count() > 0
+    expect(page.get_by_text("Approved").first).to_be_visible()
     assert any("ana@example.org" in m.to for m in mail.outbox[1:])
 
     # A seeker on the French site finds it, with nothing remembered about them.

@@ -1,6 +1,7 @@
 """Search from memory: the snapshot carries what a result shows, so a search runs (almost) no
 SQL, and a change to one group reaches it by a delta, not a rebuild."""
 
+import dataclasses
 import re
 
 import pytest
@@ -175,3 +176,26 @@ def test_a_result_card_says_what_the_directory_card_says(client, many, language)
             {"group": group, "distance": None, "LANGUAGE_CODE": language},
         )
     assert _text(expected) in _text(page.content.decode())
+
+
+def test_a_delta_keeps_the_facets_rows_per_value_as_a_rebuild_would(client, many):
+    """Each multi facet's rows per value (Snapshot._postings) follow a delta without scanning
+    the whole matrix again: a group given a new topic (and a new language) is chosen and counted
+    by it, and the lists equal those made from scratch."""
+    _warm(client, "/api/v1/groups?topic=grief&language=fr")
+    builds = snapshot.builds
+    listing.save(many[2], {"topics": ["anxiety"]})
+    listing.save(many[3], {"session_languages": ["de"]})
+    body = client.get("/api/v1/groups", {"topic": "anxiety"}).json()
+    assert "circle-02" in [r["slug"] for r in body["results"]]
+    assert "circle-03" in _slugs(client, language="de")
+    snap = snapshot.current()
+    assert snapshot.builds == builds and snap.postings
+    for facet, (rows, starts) in snap.postings.items():
+        scratch = snapshot.Snapshot._postings(
+            dataclasses.replace(snap, postings={}), facet
+        )  # made again from the matrix
+        for value in range(len(starts) - 1):
+            ours = sorted(rows[starts[value] : starts[value + 1]].tolist())
+            fresh = sorted(scratch[0][scratch[1][value] : scratch[1][value + 1]].tolist())
+            assert ours == fresh, (facet, snap.values[facet][value])
