@@ -21,6 +21,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a calm password 4 tests"
 
 
+def _go(page, control):
+    """Click something that loads a new page, and wait until it has: on a busy machine the next
+    step would otherwise read the page being left."""
+    with page.expect_navigation():
+        control.click()
+
+
 def _accessible(axe, page):
     violations = axe.run(page).response["violations"]
     assert violations == [], (page.url, describe_violations(violations))
@@ -43,21 +50,21 @@ def test_journey_from_sign_up_to_being_found(live_server, real_data, browser):
     page.get_by_label("Email address").fill("ana@example.org")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("The same password again").fill(PASSWORD)
-    page.get_by_role("button", name="Create my account").click()
+    _go(page, page.get_by_role("button", name="Create my account"))
     assert "ana@example.org" in mail.outbox[-1].to
     page.goto(live_server.url + _link_in(mail.outbox[-1]))
-    page.get_by_role("button", name="Verify and open my account").click()
+    _go(page, page.get_by_role("button", name="Verify and open my account"))
     page.wait_for_url("**/en/workspace/")
     _accessible(axe, page)
 
     # They create their organisation, then a group in English and French.
-    page.get_by_role("link", name="Create your organisation").click()
+    _go(page, page.get_by_role("link", name="Create your organisation"))
     _accessible(axe, page)
     page.locator("input[name=name_en]").fill("Friends of Tuesday")
     page.get_by_label("What kind of organisation is it?").select_option("association")
-    page.get_by_role("button", name="Create the organisation").click()
+    _go(page, page.get_by_role("button", name="Create the organisation"))
     page.wait_for_url("**/en/workspace/")
-    page.get_by_role("link", name=re.compile("Add a group")).click()
+    _go(page, page.get_by_role("link", name=re.compile("Add a group")))
     _accessible(axe, page)
     page.locator("input[name=name_en]").fill("Grief circle of Ghent")
     page.locator("textarea[name=description_en]").fill("We meet to talk about *loss*.")
@@ -72,15 +79,15 @@ def test_journey_from_sign_up_to_being_found(live_server, real_data, browser):
     page.get_by_label("Starts at").fill("19:00")
     page.get_by_label("Ends at").fill("21:00")
     page.get_by_label("First date").fill("2026-01-06")
-    page.get_by_role("button", name="Preview").first.click()
+    _go(page, page.get_by_role("button", name="Preview").first)
     # The preview is the form sent back by the server: wait for it, however busy the machine.
     expect(page.get_by_text("Every week on Tuesday").first).to_be_visible()
     _accessible(axe, page)
     # The essentials are saved as a draft; the details come after, then the review.
-    page.get_by_role("button", name="Save the draft and continue").click()
+    _go(page, page.get_by_role("button", name="Save the draft and continue"))
     page.wait_for_url("**/details/")
     _accessible(axe, page)
-    page.get_by_role("button", name="Send for review").click()
+    _go(page, page.get_by_role("button", name="Send for review"))
     page.wait_for_url("**/en/workspace/")
     group = Group.objects.get(name_en="Grief circle of Ghent")
     assert group.status == Status.PENDING
@@ -99,15 +106,15 @@ def test_journey_from_sign_up_to_being_found(live_server, real_data, browser):
     page.goto(live_server.url + "/en/account/login/")
     page.get_by_label("Email address").fill("moderator@example.org")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    _go(page, page.get_by_role("button", name="Log in"))
     page.goto(live_server.url + "/en/moderation/")
     _accessible(axe, page)
-    page.get_by_role("link", name=re.compile("Grief circle of Ghent")).first.click()
+    _go(page, page.get_by_role("link", name=re.compile("Grief circle of Ghent")).first)
     _accessible(axe, page)
-    page.get_by_role("link", name=re.compile("review the changes to Friends of Tuesday")).click()
-    page.get_by_role("button", name=re.compile("Approve")).click()
-    page.get_by_role("link", name=re.compile("Grief circle of Ghent")).first.click()
-    page.get_by_role("button", name=re.compile("Approve")).click()
+    _go(page, page.get_by_role("link", name=re.compile("review the changes to Friends of Tuesday")))
+    _go(page, page.get_by_role("button", name=re.compile("Approve")))
+    _go(page, page.get_by_role("link", name=re.compile("Grief circle of Ghent")).first)
+    _go(page, page.get_by_role("button", name=re.compile("Approve")))
     expect(page.get_by_text("Approved").first).to_be_visible()
     assert any("ana@example.org" in m.to for m in mail.outbox[1:])
 
