@@ -1,7 +1,8 @@
 """Multilingual text search: index groups, turn what a person typed into a query, match.
 
-A query word matches a document when any of its terms (the word folded, and its French, Dutch,
-English and German stems) is in the document; the last word also matches as a prefix, for people
+A query word matches a document when any of its terms (the word folded, its French, Dutch,
+English and German stems, and the other names of a service it names, SAME_WORDS) is in the
+document; the last word also matches as a prefix, for people
 still typing, once it has three letters (so "AA" finds Alcoholics Anonymous, not Aalst). Little
 words ("de", "ma", "mijn", "the") are left out unless the query has nothing else. Search ranks
 the groups by how many of the other words they match; the HSDS API's `search` keeps the groups
@@ -39,6 +40,18 @@ _LITTLE_WORDS = {
     "meiner mich mir mit sein seine sie sind und uns von vom wir zu zum zur",
 }
 STOP_WORDS = frozenset(word for text in _LITTLE_WORDS.values() for word in text.split())
+
+# Services that have a name in each of Belgium's languages, folded: a person in Ghent types
+# "OCMW" where Namur writes "CPAS" and Eupen "ÖSHZ" (the public social welfare centre); a CGG in
+# Flanders is a service de santé mentale (SSM) in Wallonia and Brussels. A query word that is one
+# of them also matches the others, so the groups these services run are found whichever name a
+# person knows. (SSM is also a synonym of the topic "mental health", in the taxonomy: so CGG finds
+# that topic's groups too, without changing the topic's own words.)
+_SAME_SERVICE = [
+    {"cpas", "ocmw", "oshz", "pcsw"},
+    {"cgg", "ssm"},
+]
+SAME_WORDS = {word: names for names in _SAME_SERVICE for word in names}
 
 
 def _labels(term) -> str:
@@ -130,7 +143,8 @@ def query_terms(q: str) -> list[tuple[list[str], str | None]]:
         if position == len(typed) - 1:
             prefix = "".join(c for c in fold(word) if c.isascii() and c.isalnum())
             prefix = prefix if len(prefix) >= MIN_PREFIX else None
-        word_terms = sorted(terms(word))
+        word_terms = terms(word)
+        word_terms = sorted(word_terms.union(*(SAME_WORDS.get(t, ()) for t in word_terms)))
         if word_terms or prefix:
             found.append((word_terms, prefix))
     return found

@@ -167,3 +167,31 @@ def test_the_acronym_of_a_mental_health_service_finds_mental_health_help():
     found = _first_page("SSM", "fr")
     assert found
     assert all(g.topics.filter(slug="mental_health").exists() for g in found[:5])
+
+
+def _slugs(q: str, lang: str, near: str = "") -> list[str]:
+    params = SearchParams(q=q, lang=lang, near=near, semantic="off", page_size=100)
+    return [g.slug for g in run(params).groups]
+
+
+@pytest.mark.parametrize(
+    "q, lang", [("OCMW", "nl"), ("CPAS", "fr"), ("ÖSHZ", "de"), ("PCSW", "en")]
+)
+def test_a_social_welfare_centre_is_found_by_its_name_in_any_language(q, lang):
+    # The public social welfare centre is a CPAS in Wallonia, an OCMW in Flanders and an ÖSHZ in
+    # Eupen. The groups run with the CPAS of Comines-Warneton and of Rixensart are written in
+    # French and Dutch: a German speaker finds them too.
+    found = _slugs(q, lang)
+    assert "cpas-comines-warneton-atelier-smile-ploegsteert" in found
+    assert "alzheimer-cafe-rixensart" in found
+    assert "aa-vlaanderen-groepen" not in found
+
+
+def test_cgg_finds_the_groups_of_a_cgg_and_mental_health_help():
+    # CGG: centrum voor geestelijke gezondheidszorg, a service de santé mentale (SSM) in French.
+    found = _slugs("CGG", "nl", near="8500")
+    assert "cgg-mandel-en-leie-kopp-groep-kortrijk" in found[:5]
+    # ... and, like SSM, the mental health groups that other services run.
+    others = Group.objects.filter(slug__in=found, topics__slug="mental_health")
+    assert others.exclude(slug__startswith="cgg-").exists()
+    assert "aa-vlaanderen-groepen" not in found
