@@ -308,10 +308,7 @@ def similar(pk: int, topics: list[str], point, limit: int) -> list[tuple]:
     sharing the most topics, then the default order. From the snapshot: searchable groups only
     (no pending, networks, helplines or listings out of search), and no query."""
     snap = snapshot.current()
-    codes = [snap.values["topic"].index(t) for t in topics if t in snap.values["topic"]]
-    if not codes:
-        return []
-    shared = snap.multi["topic"][:, codes].sum(axis=1)
+    shared = snap.sharing("topic", topics)
     rows = np.flatnonzero((shared > 0) & _groups(snap) & snap.live & ~snap.mask_of([pk]))
     closeness = (
         snap.closeness(unit_vector(*point))[rows] if point else np.zeros(len(rows), np.float64)
@@ -410,10 +407,12 @@ def _regional(snap, place: Place, candidates, name_match, limit: int):
     in_area = candidates & snap.serving([m.code for m in place.municipalities])
     national = candidates & ~in_area & snap.matching("region", [Coverage.NATIONAL])
     rows = np.flatnonzero(in_area | national)
+    # The key: the default rank (bits 0-20), "the words are not in its name" (21), "there for
+    # covering all of Belgium only" (22).
     key = snap.default_rank[rows].copy()
     if name_match is not None:
-        key |= (~name_match[rows]).astype(np.int64) << NAME_MISS_BIT
-    key |= national[rows].astype(np.int64) << (NAME_MISS_BIT + 1)
+        key |= (~name_match[rows]).astype(np.int64) << RANK_BITS
+    key |= national[rows].astype(np.int64) << (RANK_BITS + 1)
     if limit < len(rows):
         top = np.argpartition(key, limit - 1)[:limit]
         return rows[top[np.argsort(key[top])]], len(rows), national

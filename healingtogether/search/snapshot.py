@@ -204,6 +204,16 @@ class Snapshot:
         table[codes] = True
         return table[self.scalar[facet]]
 
+    def sharing(self, facet: str, chosen: list[str]) -> np.ndarray:
+        """For each row, how many of `chosen` (values of a multi facet) it has."""
+        shared = np.zeros(self.size, dtype=np.int64)
+        rows, starts = self._postings(facet)
+        for value in chosen:
+            if value in self.values[facet]:
+                code = self.values[facet].index(value)
+                shared[rows[starts[code] : starts[code + 1]]] += 1
+        return shared
+
     def counts(self, facet: str, mask: np.ndarray) -> dict[str, int]:
         if facet in self.multi:
             rows, starts = self._postings(facet)
