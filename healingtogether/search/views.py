@@ -7,6 +7,8 @@ from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -105,6 +107,34 @@ def found_text(groups: int, services: int) -> str:
     return " · ".join(parts)
 
 
+# Facets where a person chooses one value: the others allow several.
+ONE_VALUE_FACETS = {"referral", "region", "province"}
+CHECKED = mark_safe(" checked")
+
+
+def _options(name: str, values: list[dict]) -> str:
+    """A facet's choices as HTML, one label holding its box a line (no ids: some eighty of them
+    on every search page). Built here rather than in the template, where those eighty lines were
+    a fifth of the page's rendering time."""
+    kind = "radio" if name in ONE_VALUE_FACETS else "checkbox"
+    return format_html_join(
+        "\n",
+        '<label class="opt"><input type="{}" name="{}" value="{}"{}> {} <span class="count">'
+        "({})</span></label>",
+        (
+            (
+                kind,
+                name,
+                item["value"],
+                CHECKED if item["chosen"] else "",
+                item["label"],
+                item["count"],
+            )
+            for item in values
+        ),
+    )
+
+
 def _results_page(request, data: dict, **extra):
     errors = {}
     try:
@@ -128,7 +158,7 @@ def _results_page(request, data: dict, **extra):
     adult_networks, youth_networks = _networks_for(results.place)
     young = for_young_people(params.audience)
     facet_blocks = [
-        {"name": name, "title": FACET_TITLES[name], "values": values}
+        {"name": name, "title": FACET_TITLES[name], "options": _options(name, values)}
         for name, values in results.facets.items()
         if values
     ]

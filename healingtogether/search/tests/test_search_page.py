@@ -6,7 +6,7 @@ from html import unescape
 
 import pytest
 
-from healingtogether.directory.models import Group
+from healingtogether.directory.models import Group, Topic
 from healingtogether.test import make_group, make_location
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +60,18 @@ def test_searching_without_the_filters_keeps_the_place_and_the_distance(client):
     assert f"/en/search/?q={NOTHING}&near=5000&radius_km=100" in offered
     # Looking further away starts again on the first page.
     assert f"/en/search/?q={NOTHING}&near=5000&radius_km=200&cost=free" in offered
+
+
+@pytest.mark.usefixtures("without_real_groups")
+def test_each_filter_is_a_box_in_its_label_with_its_count(client):
+    # One value at a time for the province, several for the topics; a chosen value stays ticked.
+    make_location(make_group(name_fr="Cercle Zanzibar", topics=[Topic.objects.get(slug="grief")]))
+    html = client.get("/fr/search/?q=zanzibar&topic=grief&province=WNA").content.decode()
+    boxes = re.findall(r'<label class="opt"><input type="(\w+)" name="(\w+)" value="(\w+)"', html)
+    assert ("checkbox", "topic", "grief") in boxes
+    assert {kind for kind, name, _value in boxes if name == "province"} <= {"radio"}
+    assert re.search(
+        r'<input type="checkbox" name="topic" value="grief" checked> [^<]+ '
+        r'<span class="count">\(1\)</span></label>',
+        html,
+    )
