@@ -15,11 +15,17 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db.models import Count
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 
 from healingtogether.directory.models import Group
 
 KINDS = {"adult": Group.Kind.ADULT_NETWORK, "youth": Group.Kind.YOUTH_NETWORK}
+# How long a process keeps the networks' part of a map, drawn (like the helplines strip): a
+# network's new name or area is on every map within this many seconds.
+NETWORKS_SECONDS = 300
 # Fill classes in static/css/site.css (.map-fill-0 …): neighbouring areas never share one.
 PALETTE_SIZE = 4
 
@@ -266,14 +272,6 @@ def map_context(kind: str, points=None, highlight=None) -> dict:
         for network, paths in network_shapes(networks, layout)
     ]
     on_map = {area["network"].pk for area in areas}
-    width, height = (float(n) for n in m.view_box.split()[2:])
-    drawn_points = []
-    for point in points or ():
-        if point.get("lat") is None or point.get("lon") is None:
-            continue
-        x, y = project(point["lat"], point["lon"])
-        if 0 <= x <= width and 0 <= y <= height:
-            drawn_points.append({"x": x, "y": y, "label": point["label"], "url": point.get("url")})
     return {
         "map_id": f"map-{kind}",
         "kind": kind,
@@ -282,5 +280,41 @@ def map_context(kind: str, points=None, highlight=None) -> dict:
         "areas": areas,
         "networks": networks,
         "unknown": [n for n in networks if n.pk not in on_map],
-        "points": drawn_points,
+        "points": drawn_points(points),
     }
+
+
+def drawn_points(points) -> list[dict]:
+    """The points ({lat, lon, label, url}) that fall on the map, with their x and y on it."""
+    width, height = (float(n) for n in _map().view_box.split()[2:])
+    drawn = []
+    for point in points or ():
+        if point.get("lat") is None or point.get("lon") is None:
+            continue
+        x, y = project(point["lat"], point["lon"])
+        if 0 <= x <= width and 0 <= y <= height:
+            drawn.append({"x": x, "y": y, "label": point["label"], "url": point.get("url")})
+    return drawn
+
+
+def drawn_map(kind: str, points=None, highlight=None) -> dict:
+    """What templates/search/_map.html needs: the networks' part drawn (their areas in the SVG
+    and their list), kept per process for NETWORKS_SECONDS under the kind, the language and the
+    networks to emphasise, so a search near a place reads no network and draws no area; and the
+    points, which change with every search."""
+    highlighted = sorted({getattr(h, "pk", h) for h in highlight or ()})
+    key = f"map:{kind}:{get_language()}:{','.join(map(str, highlighted))}"
+    cache = caches["process"]
+    drawn = cache.get(key)
+    if drawn is None:
+        context = map_context(kind, highlight=highlighted)
+        drawn = {
+            "map_id": context["map_id"],
+            "kind": kind,
+            "view_box": context["view_box"],
+            "neutral": bool(context["neutral"]),
+            "areas_svg": render_to_string("search/_map_areas.html", context),
+            "areas_list": render_to_string("search/_map_list.html", context),
+        }
+        cache.set(key, drawn, NETWORKS_SECONDS)
+    return {**drawn, "points": drawn_points(points)}

@@ -1,6 +1,6 @@
 from django import template
 
-from healingtogether.search.map import map_context
+from healingtogether.search.map import drawn_map
 
 register = template.Library()
 
@@ -12,4 +12,4 @@ def belgium_map(kind="adult", points=None, highlight=None):
     points: search results to mark, as [{"lat", "lon", "label", "url"}]; highlight: the ids of
     the networks to emphasise, such as the person's own.
     """
-    return map_context(kind, points=points, highlight=highlight)
+    return drawn_map(kind, points=points, highlight=highlight)

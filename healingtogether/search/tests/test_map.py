@@ -184,6 +184,28 @@ def test_highlighted_networks_stand_out_and_say_so():
     assert "(your network)" in html
 
 
+def test_a_second_map_draws_the_networks_from_memory_with_its_own_points(
+    django_assert_num_queries,
+):
+    # A search near a place shows the map again and again: its networks' part is kept per
+    # process (search/map.py: drawn_map), so only the points are drawn for each search.
+    brumenta = Group.objects.get(slug="brumenta")
+    first = _render(highlight=[brumenta.pk])
+    namur = {"lat": 50.4669, "lon": 4.8675, "label": "Grief group in Namur", "url": "/en/g/a/"}
+    with django_assert_num_queries(0):
+        second = _render(highlight=[brumenta.pk], points=[namur])
+    assert second.count("map-area-highlight") == 1
+    assert first.count('class="map-area') == second.count('class="map-area') >= 10
+    assert 'aria-label="Grief group in Namur"' in second and "Grief group" not in first
+    # Another language, or another person's network, is drawn for itself.
+    with translation.override("fr"):
+        french = Template("{% load maps %}{% belgium_map highlight=h %}").render(
+            Context({"h": [brumenta.pk]})
+        )
+    assert "(votre réseau)" in french and 'href="/fr/networks/brumenta/"' in french
+    assert "map-area-highlight" not in _render()
+
+
 @pytest.mark.parametrize("lang", ["fr", "nl", "de", "en"])
 def test_the_networks_page_shows_both_maps_in_every_language(client, lang):
     response = client.get(f"/{lang}/networks/")
