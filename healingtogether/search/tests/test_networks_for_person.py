@@ -7,6 +7,8 @@ import pytest
 from django.utils import translation
 from django.utils.html import escape
 
+from healingtogether.directory import listing
+from healingtogether.directory.models import Group
 from healingtogether.test import make_group, make_location
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +147,15 @@ def test_the_networks_form_remembers_who_they_are_for(client):
     ).content.decode()
     assert '<input type="hidden" name="audience" value="children">' in html
     assert "&lt;b&gt;" not in html and 'value="<b>"' not in html
+
+
+def test_a_network_card_shows_the_networks_change_at_once(client):
+    # Network cards are kept per process (directory/_network_blocks.html): under the network's
+    # last change, so a new description is on the next page, not five minutes later.
+    network = Group.objects.get(slug="reseau-sante-namur")
+    before = _networks_section(client.get("/en/search/", {"near": "5000"}).content.decode())
+    assert "Zanzibar listens" not in before
+    listing.save(network, {"description_en": "Zanzibar listens to every adult in Namur."})
+    after = _networks_section(client.get("/en/search/", {"near": "5000"}).content.decode())
+    assert "Zanzibar listens" in after
+    assert after.count("Zanzibar listens") == 1
