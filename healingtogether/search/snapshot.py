@@ -215,12 +215,21 @@ class Snapshot:
         return shared
 
     def counts(self, facet: str, mask: np.ndarray) -> dict[str, int]:
-        if facet in self.multi:
+        """How many of the rows of `mask` have each value of a facet. The fastest way depends on
+        how many rows there are (bench: counting a 100,000-row snapshot's facets)."""
+        chosen = np.count_nonzero(mask)
+        if facet in self.multi and chosen * 20 > self.size:
+            # Many rows: walk each value's rows once (see _postings).
             rows, starts = self._postings(facet)
             running = np.concatenate([[0], np.cumsum(mask[rows], dtype=np.int64)])
             totals = running[starts[1:]] - running[starts[:-1]]
+        elif facet in self.multi:
+            # A twentieth of the rows or fewer (a few words, near a place): add up their own
+            # rows of the matrix, up to ten times faster than walking every value's rows.
+            totals = self.multi[facet][np.flatnonzero(mask)].sum(axis=0, dtype=np.int64)
         else:
-            codes = self.scalar[facet][mask]
+            # Picking rows by their numbers beats a boolean mask unless most rows are chosen.
+            codes = self.scalar[facet][mask if chosen * 3 > self.size * 2 else np.flatnonzero(mask)]
             totals = np.bincount(codes[codes >= 0], minlength=len(self.values[facet]))
         return {
             value: int(n)
