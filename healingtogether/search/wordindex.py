@@ -42,6 +42,7 @@ KINDS = (("topics", Topic), ("audiences", Audience), ("approaches", Approach))
 FIRST_TERMS = 24
 CHUNK = 900  # pks per IN (...) list: SQLite allows 999 parameters
 BATCH = 4096  # rows whose terms are coded at once
+SIGNATURE_WORDS = 16384  # signatures whose words a build keeps at once
 EMPTY = np.zeros(0, dtype=np.int32)
 NOTHING = frozenset()
 
@@ -115,18 +116,22 @@ def _residual_head(head: str, taxonomy: frozenset) -> list[str] | None:
     return found if len(found) == wanted else None
 
 
-def _gather(rows: np.ndarray, starts: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """The postings of the terms `ids`, one list after the other."""
-    if len(ids) == 1:
-        return rows[starts[ids[0]] : starts[ids[0] + 1]]
-    begin = starts[ids]
-    length = starts[ids + 1] - begin
+def _slices(rows: np.ndarray, begin: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """rows[begin[0]:end[0]], rows[begin[1]:end[1]]... one after the other."""
+    if len(begin) == 1:
+        return rows[begin[0] : end[0]]
+    length = end - begin
     total = int(length.sum())
     if not total:
         return EMPTY
-    # Where each term's postings start in the result, repeated for each of them, plus a count.
+    # Where each slice starts in the result, repeated for each of its items, plus a count.
     shift = np.repeat(begin - (np.cumsum(length) - length), length)
     return rows[shift + np.arange(total)]
+
+
+def _gather(rows: np.ndarray, starts: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The postings of the terms `ids` (see _postings), one list after the other."""
+    return _slices(rows, starts[ids], starts[ids + 1])
 
 
 def _postings(term_ids: np.ndarray, rows: np.ndarray, width: int):
@@ -138,17 +143,23 @@ def _postings(term_ids: np.ndarray, rows: np.ndarray, width: int):
     return rows[order].astype(np.int32), starts.astype(np.int64)
 
 
-def _appended(rows, starts, term_ids, new_rows, width: int):
-    """Postings with new (term, row) pairs put at the end of their terms' lists (rows appended by
-    a delta come after every row before them)."""
-    starts = np.concatenate([starts, np.full(width + 1 - len(starts), starts[-1])])
-    if not len(term_ids):
-        return rows, starts
-    order = np.lexsort([new_rows, term_ids])
-    term_ids, new_rows = term_ids[order], new_rows[order]
-    rows = np.insert(rows, starts[1:][term_ids], new_rows.astype(np.int32))
-    grown = np.concatenate([[0], np.cumsum(np.bincount(term_ids, minlength=width))])
-    return rows, starts + grown
+def _in_tail(terms: np.ndarray, rows: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The rows of the pairs (terms[k], rows[k]), sorted by term, whose term is one of `ids`."""
+    if not len(terms):
+        return EMPTY
+    return _slices(rows, np.searchsorted(terms, ids, "left"), np.searchsorted(terms, ids, "right"))
+
+
+def _with_tail(terms: np.ndarray, rows: np.ndarray, new_terms, new_rows):
+    """The (term, row) pairs of the rows deltas appended, with new ones, sorted by term: a delta
+    costs its own rows and those of the deltas before it (a few thousand rows at most: more, and
+    the snapshot is rebuilt), never a copy of the build's postings."""
+    if not len(new_terms):
+        return terms, rows
+    terms = np.concatenate([terms, new_terms.astype(np.int32)])
+    rows = np.concatenate([rows, new_rows.astype(np.int32)])
+    order = np.argsort(terms, kind="stable")
+    return terms[order], rows[order]
 
 
 class _Coder:
@@ -161,12 +172,6 @@ class _Coder:
         self.new = []  # the terms given an id here, in that order
         self.terms, self.rows = [], []
         self.pending, self.pending_rows = [], []
-
-    def add(self, row: int, terms) -> None:
-        self.pending.append(terms)
-        self.pending_rows.append(self.first + row)
-        if len(self.pending) >= BATCH:
-            self.flush()
 
     def name(self, terms) -> None:
         """Give these terms ids (those not known yet)."""
@@ -187,8 +192,11 @@ class _Coder:
                 count=int(lengths.sum()),
             )
         )
-        self.rows.append(np.repeat(np.array(self.pending_rows, dtype=np.int32), lengths))
-        self.pending, self.pending_rows = [], []
+        rows = np.array(self.pending_rows, dtype=np.int32) + self.first
+        self.rows.append(np.repeat(rows, lengths))
+        # Emptied in place: _read appends through these lists' own methods.
+        self.pending.clear()
+        self.pending_rows.clear()
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray]:
         self.flush()
@@ -207,10 +215,13 @@ class WordIndex:
     ordered: list  # the terms of the build, sorted: term id k is ordered[k]
     added: list  # the terms added by deltas since, sorted
     added_ids: list  # their ids, in the same order
-    head_rows: np.ndarray  # residual head postings (see _postings)
+    head_rows: np.ndarray  # residual head postings of the build's rows (see _postings)
     head_starts: np.ndarray
-    body_rows: np.ndarray  # residual body postings
+    body_rows: np.ndarray  # residual body postings of the build's rows
     body_starts: np.ndarray
+    # Those of the rows deltas appended since, as (term, row) pairs sorted by term
+    head_tail: tuple
+    body_tail: tuple
     taxonomy_keys: list  # each taxonomy term as (kind, pk)
     taxonomy_index: dict  # (kind, pk) -> index in taxonomy_keys
     taxonomy_words: list  # each taxonomy term's words (frozenset)
@@ -220,7 +231,6 @@ class WordIndex:
     slot_terms: np.ndarray  # bool, slots x taxonomy terms
     # A signature is a set of taxonomy terms, some rows' (int32 term indexes as bytes): its index
     signatures: dict
-    signature_words: list  # each signature's words (the union of its terms' words)
     # Each signature's taxonomy terms as pairs (signature, taxonomy term)
     pair_signature: np.ndarray
     pair_term: np.ndarray
@@ -232,7 +242,8 @@ class WordIndex:
 
     @property
     def postings(self) -> int:
-        return len(self.head_rows) + len(self.body_rows)
+        tails = len(self.head_tail[0]) + len(self.body_tail[0])
+        return len(self.head_rows) + len(self.body_rows) + tails
 
     @property
     def nbytes(self) -> int:
@@ -247,6 +258,8 @@ class WordIndex:
             self.pair_signature,
             self.pair_term,
             self.row_signature,
+            *self.head_tail,
+            *self.body_tail,
         )
         return sum(a.nbytes for a in arrays)
 
@@ -266,13 +279,14 @@ class WordIndex:
             head_starts=np.zeros(1, dtype=np.int64),
             body_rows=EMPTY,
             body_starts=np.zeros(1, dtype=np.int64),
+            head_tail=(EMPTY, EMPTY),
+            body_tail=(EMPTY, EMPTY),
             taxonomy_keys=keys,
             taxonomy_index={key: n for n, key in enumerate(keys)},
             taxonomy_words=words,
             word_slot=EMPTY,
             slot_terms=np.zeros((0, len(keys)), dtype=bool),
             signatures={b"": 0},
-            signature_words=[NOTHING],
             pair_signature=EMPTY,
             pair_term=EMPTY,
             row_signature=EMPTY,
@@ -310,7 +324,6 @@ class WordIndex:
         first + n: ids[n]); this one is left as it is, for the searches still using it."""
         index = WordIndex(**self.__dict__)
         index.signatures = dict(self.signatures)
-        index.signature_words = list(self.signature_words)
         index.taxonomy_index = dict(self.taxonomy_index)
         known_terms = len(self.taxonomy_keys)
         heads = _Coder(self.code, first)
@@ -328,12 +341,8 @@ class WordIndex:
                 added_ids.insert(place, self.code[term])
             index.added, index.added_ids = added, added_ids
         index.width = len(self.code)
-        index.head_rows, index.head_starts = _appended(
-            self.head_rows, self.head_starts, head_terms, head_rows, index.width
-        )
-        index.body_rows, index.body_starts = _appended(
-            self.body_rows, self.body_starts, body_terms, body_rows, index.width
-        )
+        index.head_tail = _with_tail(*self.head_tail, head_terms, head_rows)
+        index.body_tail = _with_tail(*self.body_tail, body_terms, body_rows)
         index.row_signature = np.concatenate([self.row_signature, signatures])
         if len(index.taxonomy_keys) != known_terms:  # a taxonomy term added since the build
             index._taxonomy_arrays()
@@ -341,8 +350,8 @@ class WordIndex:
         if index.width != self.width:
             grown = np.full(index.width - self.width, -1, dtype=np.int32)
             index.word_slot = np.concatenate([self.word_slot, grown])
-        known = len(self.signature_words)
-        if len(index.signature_words) != known:
+        known = len(self.signatures)
+        if len(index.signatures) != known:
             # Signatures are numbered in the order they were made: the new ones are the last.
             pairs = [
                 (s, t)
@@ -392,35 +401,47 @@ class WordIndex:
         order = np.lexsort([terms, rows])
         rows, terms = rows[order], terms[order].astype(np.int32).tobytes()
         bounds = np.searchsorted(rows, np.arange(len(ids) + 1)).tolist()
-        # Rows with the same taxonomy terms share a signature, and its words.
+        # Rows with the same taxonomy terms share a signature.
         signature = [0] * len(ids)
+        keys = [b""] * len(ids)
         for n in np.flatnonzero(np.diff(bounds)).tolist():
-            key = terms[4 * bounds[n] : 4 * bounds[n + 1]]
+            key = keys[n] = terms[4 * bounds[n] : 4 * bounds[n + 1]]
             number = self.signatures.get(key)
             if number is None:
-                number = self.signatures[key] = len(self.signature_words)
-                self.signature_words.append(
-                    NOTHING.union(
-                        *(self.taxonomy_words[t] for t in np.frombuffer(key, dtype=np.int32))
-                    )
-                )
+                number = self.signatures[key] = len(self.signatures)
             signature[n] = number
+        # A signature's words (a few hundred), made again when needed: kept for all of the tens of
+        # thousands of signatures, they would take hundreds of megabytes.
+        words = {}
         # A group without a search_grouptext row is in no index: no word finds it.
         indexed = [0] * len(ids)
+        head_terms, head_rows = heads.pending.append, heads.pending_rows.append
+        body_terms, body_rows = bodies.pending.append, bodies.pending_rows.append
         position = dict(zip(ids.tolist(), range(len(ids)), strict=True))
         for group, head, body in _texts(pks):
             n = position.get(group)
             if n is None:
                 continue
-            taxonomy = self.signature_words[signature[n]]
+            taxonomy = words.get(keys[n])
+            if taxonomy is None:
+                if len(words) >= SIGNATURE_WORDS:
+                    words.clear()
+                taxonomy = words[keys[n]] = NOTHING.union(
+                    *(self.taxonomy_words[t] for t in np.frombuffer(keys[n], dtype=np.int32))
+                )
             residual = _residual_head(head, taxonomy)
             if residual is None:  # a head older than its taxonomy's labels: keep all of it
                 residual = head.split()
                 taxonomy = NOTHING
             else:
                 indexed[n] = signature[n]
-            heads.add(n, residual)
-            bodies.add(n, set(body.split()).difference(taxonomy, residual))
+            head_terms(residual)
+            head_rows(n)
+            body_terms(set(body.split()).difference(taxonomy, residual))
+            body_rows(n)
+            if len(heads.pending) >= BATCH:
+                heads.flush()
+                bodies.flush()
         return np.array(indexed, dtype=np.int32)
 
     def _taxonomy_arrays(self):
@@ -466,10 +487,13 @@ class WordIndex:
             slots = slots[slots >= 0]
             if len(slots):
                 terms = self.slot_terms[slots].any(axis=0)
-                having = np.zeros(len(self.signature_words), dtype=bool)
+                having = np.zeros(len(self.signatures), dtype=bool)
                 having[self.pair_signature[terms[self.pair_term]]] = True
                 in_head = having[self.row_signature]
-            in_head[_gather(self.head_rows, self.head_starts, ids)] = True
+            built = ids[ids < len(self.head_starts) - 1]  # terms of the build's vocabulary
+            in_head[_gather(self.head_rows, self.head_starts, built)] = True
+            in_head[_in_tail(*self.head_tail, ids)] = True
             anywhere |= in_head
-            anywhere[_gather(self.body_rows, self.body_starts, ids)] = True
+            anywhere[_gather(self.body_rows, self.body_starts, built)] = True
+            anywhere[_in_tail(*self.body_tail, ids)] = True
         return anywhere & live, in_head & live

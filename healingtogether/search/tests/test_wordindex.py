@@ -112,6 +112,14 @@ def test_a_renamed_group_is_found_by_its_new_name_only_without_a_rebuild():
     assert _rows_of(snap, "cercle zwoggel", group.pk) == (True, True)
     for q in ["jardiniers", "potiers", "zwoggel", "cercle des", "deuil", "gro"]:
         assert _same(snap, q), q
+    # A second delta, on top of the first: the row the first appended is dropped in turn.
+    listing.save(group, {"name_fr": "Cercle des jardiniers"})
+    snap = snapshot.current()
+    assert (snapshot.builds, snap.dropped) == (builds, 2)
+    assert _rows_of(snap, "jardiniers", group.pk) == (True, True)
+    assert not snap.text_masks("zwoggelbeek")[0].any()
+    for q in ["jardiniers", "potiers", "zwoggel", "cercle des"]:
+        assert _same(snap, q), q
 
 
 def test_a_delta_gives_a_group_its_new_topics_words():
