@@ -27,7 +27,7 @@ from healingtogether.lib.text import fold, tidy, whole_number
 from healingtogether.places.models import PostalCode, find_place
 
 from . import crisis, meaning, snapshot
-from .text import MAX_QUERY_LENGTH, word_matches
+from .text import MAX_QUERY_LENGTH
 
 MULTI = ("topic", "audience", "kind", "facilitation", "format", "language", "cost", "cohort")
 FACETS = (*MULTI, "referral", "region", "province")
@@ -546,7 +546,7 @@ def run(params: SearchParams) -> Results:
     if errors:
         raise SearchError(errors)
 
-    words = snap.text_masks(params.q, word_matches)
+    words = snap.text_masks(params.q)
     understood = understand(snap, params, has_words=words is not None)
     missed = None
     if words is None:

@@ -4,8 +4,9 @@
 and synonyms in all four languages); `body` those of its descriptions and organisation. SQLite
 searches them through an FTS5 table kept in step by triggers; PostgreSQL through the GIN
 indexes of search_groupterms (the tsvectors of `head || ' ' || body` and of `head`), a narrow
-table kept in step by triggers too (migration 0002). Both see the same terms, so both find the
-same groups.
+table kept in step by triggers too (migration 0003). Both see the same terms, so both find the
+same groups. The search snapshot reads the same rows into its own inverted lists
+(wordindex.py), which is what a search asks; the database's index serves the HSDS API's `search`.
 """
 
 from django.db import models

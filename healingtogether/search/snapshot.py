@@ -1,12 +1,13 @@
 """The searchable groups' filterable facts, held in memory as NumPy arrays.
 
 Counting eleven facets with SQL over 100,000 groups takes more than a second; over arrays it
-takes a few milliseconds, the same on SQLite and PostgreSQL. The text index stays in the database
-(FTS5 or tsvector, see text.py): it answers which groups match the words, and this snapshot does
-the rest: filters, facet counts, distances, service areas and order.
+takes a few milliseconds, the same on SQLite and PostgreSQL. It holds the text index too
+(wordindex.py, made from search_grouptext, the rows the database's FTS5 or tsvector index): which
+groups match the words, then filters, facet counts, distances, service areas and order.
 
 It also holds each searchable group's public summary (summary.py: what a result shows) and the
-labels of the vocabulary in every language, so a search without words runs no SQL at all.
+labels of the vocabulary in every language, so a search, with words or without, runs no SQL at
+all.
 
 Each process keeps one snapshot and updates it by a delta: the groups whose `updated_at` moved
 since the latest one it has seen (an indexed lookup, checked at most every couple of seconds, or
@@ -41,6 +42,8 @@ from healingtogether.places.models import Province
 
 from . import summary
 from .summary import pick
+from .text import query_terms
+from .wordindex import WordIndex
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
@@ -124,6 +127,8 @@ class Snapshot:
     # facet -> (rows, starts): each multi facet's rows per value, value by value, made from
     # `multi` on first use (see _postings).
     postings: dict = field(default_factory=dict)
+    # The rows' text index (wordindex.py): which rows each word is in.
+    words: WordIndex = None
 
     def __post_init__(self):
         if self.live is None:
@@ -137,24 +142,26 @@ class Snapshot:
         """What answers computed from this snapshot depend on (ETag, Last-Modified, caches)."""
         return (self.latest, self.day, self.size, self.dropped)
 
-    def text_masks(self, q: str, word_matches):
+    def text_masks(self, q: str):
         """What the words of q match, or None when q has no words: (the rows matching any word,
         the rows with every word in their names or taxonomy, and for each row how many words it
-        misses). `word_matches` is search.text.word_matches."""
+        misses). From the snapshot's own text index: no SQL. The same rows as
+        search.text.word_matches finds in the database."""
         key = " ".join(q.casefold().split())
         with self.text_lock:
             if key in self.text_cache:
                 self.text_cache.move_to_end(key)
                 return self.text_cache[key]
-        found = word_matches(q)
+        parsed = query_terms(q)
         masks = None
-        if found is not None:
+        if parsed:
             matched = np.zeros(self.size, dtype=np.int8)
             in_head = np.zeros(self.size, dtype=np.int8)
-            for ids, head_ids in found:
-                matched += self.mask_of(ids)
-                in_head += self.mask_of(head_ids)
-            masks = (matched > 0, in_head == len(found), len(found) - matched)
+            for word_terms, prefix in parsed:
+                anywhere, in_names = self.words.word_masks(word_terms, prefix, self.live)
+                matched += anywhere
+                in_head += in_names
+            masks = (matched > 0, in_head == len(parsed), len(parsed) - matched)
         with self.text_lock:
             self.text_cache[key] = masks
             if len(self.text_cache) > TEXT_CACHE_SIZE:
@@ -412,6 +419,7 @@ def build() -> Snapshot:
         latest=latest,
         day=day,
         count=count,
+        words=WordIndex.build(columns["ids"]),
     )
 
 
@@ -489,6 +497,7 @@ def updated(snap: Snapshot, pks, latest, count: int) -> Snapshot:
         count=count,
         dropped=snap.dropped + int(gone.sum()),
         postings=postings,
+        words=snap.words.extended(columns["ids"], first),
     )
 
 

@@ -8,6 +8,12 @@ words ("de", "ma", "mijn", "the") are left out unless the query has nothing else
 the groups by how many of the other words they match; the HSDS API's `search` keeps the groups
 matching every word. Terms are [a-z0-9] only, so nothing a person types can break the FTS5 or
 tsquery syntax.
+
+The index rows (search_grouptext) are written here, and two indexes read them: the database's
+(FTS5 on SQLite, tsvector on PostgreSQL: `word_matches`, `matching_ids`, for the HSDS API's
+`search` filter) and the search snapshot's own inverted lists (wordindex.py), which a search
+uses: the same groups, in a few milliseconds and no SQL, where a broad word cost the database
+40-80 ms at 100,000 groups.
 """
 
 from django.db import connection, transaction
