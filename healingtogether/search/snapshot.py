@@ -13,16 +13,19 @@ Each process keeps one snapshot and updates it by a delta: the groups whose `upd
 since the latest one it has seen (an indexed lookup, checked at most every couple of seconds, or
 at once in the process where the one listing writer announced a change) are read again, their
 old rows dropped and their new rows appended, in milliseconds. A full rebuild happens only at
-start, when the day changes, when groups were deleted, or when thousands of rows changed. So
-any number of workers on any number of machines stay correct without talking to each other.
+start, when groups were deleted elsewhere, or when thousands of rows changed. So any number of
+workers on any number of machines stay correct without talking to each other.
 
 Only searchable groups are in it: listed and fresh (confirmed, or checked by our team) within
-EXPIRED_AFTER. Expiry needs no
-write: the day (in Belgium) is part of the version, so a listing that passed 365 days without a
-confirmation leaves the results at the first rebuild of the next day at the latest.
+EXPIRED_AFTER. Expiry needs no write: the day (in Belgium) is part of the version, and on the
+first search of a new day the rows unconfirmed for EXPIRED_AFTER are read again by the same
+delta (no longer searchable, they are dropped), so a listing that passed 365 days without a
+confirmation leaves the results that day, and nobody's first search after midnight waits for a
+whole rebuild.
 """
 
 import bisect
+import dataclasses
 import gc
 import threading
 import time
@@ -36,7 +39,14 @@ from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone, translation
 
-from healingtogether.directory.models import Audience, Group, Language, Location, Topic
+from healingtogether.directory.models import (
+    EXPIRED_AFTER,
+    Audience,
+    Group,
+    Language,
+    Location,
+    Topic,
+)
 from healingtogether.lib.i18n import CONTENT_LANGUAGES
 from healingtogether.places.models import Province
 
@@ -110,7 +120,7 @@ class Snapshot:
     summaries: dict  # group pk -> summary.Summary: what a result shows
     vocabulary: dict  # language -> facet -> value -> label (topic, audience, language, province)
     latest: object  # the latest updated_at read into it
-    day: object  # the day in Belgium it was built (listings expire overnight)
+    day: object  # the day in Belgium it is of (listings expire overnight: see current())
     count: int  # Group rows when last checked: fewer means some were deleted
     # Rows dropped by updates since the build.
     dropped: int = 0
@@ -423,9 +433,9 @@ def build() -> Snapshot:
     )
 
 
-def updated(snap: Snapshot, pks, latest, count: int) -> Snapshot:
+def updated(snap: Snapshot, pks, latest, count: int, day=None) -> Snapshot:
     """A new snapshot: `snap` with the groups `pks` read again (dropped when no longer
-    searchable, appended when they are), sharing what did not change."""
+    searchable, appended when they are), sharing what did not change; of `day` when given."""
     pks = sorted(set(pks))
     live = summary.searchable_among(pks)
     chunks = [live[start : start + 900] for start in range(0, len(live), 900)]
@@ -493,7 +503,7 @@ def updated(snap: Snapshot, pks, latest, count: int) -> Snapshot:
         summaries=summaries,
         vocabulary=_vocabulary({code: v["province"] for code, v in snap.vocabulary.items()}),
         latest=max((at for at in (snap.latest, latest) if at is not None), default=None),
-        day=snap.day,
+        day=day or snap.day,
         count=count,
         dropped=snap.dropped + int(gone.sum()),
         postings=postings,
@@ -561,18 +571,28 @@ def _changed_since(snap: Snapshot) -> tuple[set, object, int]:
     return pks, latest, count
 
 
+def _expired(snap: Snapshot) -> set:
+    """The pks of the rows unconfirmed for EXPIRED_AFTER: no longer searchable."""
+    cutoff = int((timezone.now() - EXPIRED_AFTER).timestamp())
+    return set(snap.ids[snap.live & (snap.confirmed < cutoff)].tolist())
+
+
 def current() -> Snapshot:
-    """This process's snapshot, brought up to date when the groups changed."""
+    """This process's snapshot, brought up to date when the groups changed or the day did."""
     global _current, _checked_at, builds
     with _lock:
         now = time.monotonic()
         due = now - _checked_at >= settings.SEARCH_RECHECK_SECONDS
-        if _current is None or _current.day != _today():
+        today = _today()
+        new_day = _current is not None and _current.day != today
+        if _current is None:
             _pending.clear()
             _deleted.clear()
             _rebuild()
-        elif due or _pending:
+        elif due or _pending or new_day:
             pks, latest, count = _changed_since(_current)
+            if new_day:
+                pks |= _expired(_current)
             # Fewer groups than this process deleted itself: deleted elsewhere, unannounced.
             unexplained = _current.count - count > len(_deleted)
             _deleted.clear()
@@ -585,7 +605,9 @@ def current() -> Snapshot:
                 _rebuild()
             elif pks:
                 _pending.difference_update(pks)
-                _current = updated(_current, pks, latest, count)
+                _current = updated(_current, pks, latest, count, day=today)
+            elif new_day:
+                _current = dataclasses.replace(_current, count=count, day=today)
             elif count != _current.count:
                 _current.count = count
         if due:
