@@ -73,3 +73,27 @@ logconfig_dict = {
         "gunicorn.access": {"level": "INFO", "handlers": ["access_console"], "propagate": False},
     },
 }
+
+
+def post_worker_init(worker):
+    """Start building this worker's search snapshot and its meaning matrix (with the model) at
+    once, in a thread: at 100,000 groups they take seconds, which the worker's first search
+    would otherwise wait for from the start.
+    The worker serves meanwhile (a search waits for the build, anything else does not). When
+    the database cannot answer yet, the first search builds it, as it always could."""
+    import threading
+
+    threading.Thread(target=_warm_search, args=(worker.log,), daemon=True).start()
+
+
+def _warm_search(log):
+    from django.db import connections
+
+    from healingtogether.search import meaning, snapshot
+
+    try:
+        meaning.matrix_for(snapshot.current())
+    except Exception as error:  # noqa: BLE001 - whatever it is, the first search tries again
+        log.warning("search snapshot not built at start (%s): the first search builds it", error)
+    finally:
+        connections.close_all()  # this thread's own connection
