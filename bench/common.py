@@ -317,3 +317,17 @@ def load(
     result = json.loads(line[len("RESULT ") :])
     result["rps"] = result["requests"] / result["seconds"]
     return result
+
+
+def word_index_again(snap) -> str:
+    """Build a snapshot's word index (search/wordindex.py) again alone, in this process (Django
+    set up): its time and size, as a line."""
+    from healingtogether.search.wordindex import WordIndex
+
+    started = time.perf_counter()
+    words = WordIndex.build(snap.ids[snap.live])
+    return (
+        f"{time.perf_counter() - started:.1f} s, {words.postings} postings, "
+        f"{words.nbytes / 2**20:.0f} MiB of arrays, {words.width} terms, "
+        f"{len(words.signatures)} sets of taxonomy terms"
+    )

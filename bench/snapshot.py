@@ -27,12 +27,12 @@ import django  # noqa: E402
 
 django.setup()
 
+from common import word_index_again  # noqa: E402
 from django.db import transaction  # noqa: E402
 
 from healingtogether.directory import listing  # noqa: E402
 from healingtogether.directory.models import Group  # noqa: E402
 from healingtogether.search import engine, snapshot  # noqa: E402
-from healingtogether.search.wordindex import WordIndex  # noqa: E402
 
 
 class Undo(Exception):
@@ -51,15 +51,7 @@ def main(rounds: int = 20):
     status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
     anonymous, mapped = (int(status[k].split()[0]) / 1024 for k in ("RssAnon", "RssFile"))
     print(f"after it: {anonymous:.0f} MiB of the process's own, {mapped:.0f} MiB of mapped files")
-    started = time.perf_counter()
-    words = WordIndex.build(snap.ids[snap.live])
-    print(
-        f"of which the text index (search/wordindex.py), built again alone: "
-        f"{time.perf_counter() - started:.1f} s, {words.postings} postings, "
-        f"{words.nbytes / 2**20:.0f} MiB of arrays, {words.width} terms, "
-        f"{len(words.signatures)} sets of taxonomy terms"
-    )
-    del words
+    print(f"of which the word index (search/wordindex.py), alone: {word_index_again(snap)}")
     search = engine.parse({"q": "", "near": "1000", "topic": ["grief"]})
     engine.run(search)
     groups = list(Group.objects.filter(synthetic=True).order_by("pk")[:rounds])

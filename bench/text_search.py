@@ -29,12 +29,11 @@ import django  # noqa: E402
 django.setup()
 
 import numpy as np  # noqa: E402
-from common import WORDS  # noqa: E402
+from common import WORDS, word_index_again  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from healingtogether.search import snapshot  # noqa: E402
 from healingtogether.search.text import word_matches  # noqa: E402
-from healingtogether.search.wordindex import WordIndex  # noqa: E402
 
 QUERIES = [*WORDS, "gro", "groupe de parole", "praat", "rouw ouders", "deuil enf", "angst jongeren"]
 
@@ -62,14 +61,7 @@ def main(rounds: int = 7):
     started = time.perf_counter()
     snap = snapshot.current()
     print(f"{snap.size} groups: snapshot built in {time.perf_counter() - started:.1f} s")
-    started = time.perf_counter()
-    words = WordIndex.build(snap.ids[snap.live])
-    print(
-        f"its text index, built again alone: {time.perf_counter() - started:.1f} s, "
-        f"{words.postings} postings, {words.nbytes / 2**20:.0f} MiB of arrays, "
-        f"{words.width} terms, {len(words.signatures)} sets of taxonomy terms"
-    )
-    del words
+    print(f"its text index, built again alone: {word_index_again(snap)}")
     timings, in_memory, sizes = [], [], {}
     word_matches("warm up")
     snap.text_masks("warm up")
