@@ -87,12 +87,18 @@ def post_worker_init(worker):
 
 
 def _warm_search(log):
+    import time
+
     from django.db import connections
 
     from healingtogether.search import meaning, snapshot
 
     try:
-        meaning.matrix_for(snapshot.current())
+        started = time.monotonic()
+        snap = snapshot.current()
+        took = time.monotonic() - started
+        log.info("search snapshot ready: %d groups in %.1f s", snap.size, took)
+        meaning.matrix_for(snap)
     except Exception as error:  # noqa: BLE001 - whatever it is, the first search tries again
         log.warning("search snapshot not built at start (%s): the first search builds it", error)
     finally:

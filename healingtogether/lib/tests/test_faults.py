@@ -6,12 +6,14 @@ and point it at databases that are not there, then at ones that are.
 
 import contextlib
 import os
+import select
 import shutil
 import socket
 import sqlite3
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 from django.db import connection
@@ -274,5 +276,28 @@ def test_healthz_says_503_for_a_database_without_our_tables(production_settings,
     try:
         status, _headers, body = server.get("/healthz")
         assert (status, body) == (503, "database unavailable\n")
+    finally:
+        server.stop()
+
+
+def test_a_worker_builds_its_search_snapshot_before_anyone_searches(
+    production_settings, migrated_sqlite, tmp_path
+):
+    """At 100,000 groups the snapshot takes seconds to build: a worker starts on it as soon as
+    it is up (gunicorn.conf.py, post_worker_init), not when the first person searches."""
+    live = tmp_path / "db.sqlite3"
+    shutil.copy(migrated_sqlite, live)
+    server = Server(production_settings, f"sqlite:///{live}")
+    try:
+        said = []
+        deadline = time.monotonic() + 30
+        while not any("search snapshot ready" in line for line in said):
+            assert time.monotonic() < deadline, said
+            if select.select([server.process.stderr], [], [], 0.5)[0]:
+                said.append(server.process.stderr.readline())
+        server.output.seek(0)
+        assert server.output.read() == ""  # no request was served before it
+        status, _headers, _body = server.get("/api/v1/groups?q=rouw")
+        assert status == 200
     finally:
         server.stop()
