@@ -99,7 +99,7 @@ class Snapshot:
     ids: np.ndarray  # each row's group pk; -1 for a row dropped by an update
     values: dict  # facet -> list of its values (index = code)
     scalar: dict  # facet -> int16 array of codes per row (-1: none)
-    multi: dict  # facet -> 0/1 float32 matrix, rows x values
+    multi: dict  # facet -> boolean matrix, rows x values (a byte a cell)
     loc_row: np.ndarray  # for each location: its group's row
     loc_xyz: np.ndarray  # for each location: unit vector (n x 3)
     # Service areas, one entry per (group, municipality) pair: the group's row and the
@@ -375,7 +375,7 @@ def _columns(facts: Facts, values: dict, first_row: int) -> dict:
         for value in sorted({v for _pk, v in pairs} - set(known)):
             known.append(value)
         code = {v: n for n, v in enumerate(known)}
-        matrix = np.zeros((len(rows), len(known)), dtype=np.float32)
+        matrix = np.zeros((len(rows), len(known)), dtype=bool)
         if pairs:
             matrix[
                 [position[pk] - first_row for pk, _v in pairs], [code[v] for _pk, v in pairs]
@@ -452,7 +452,7 @@ def updated(snap: Snapshot, pks, latest, count: int, day=None) -> Snapshot:
     for facet, matrix in snap.multi.items():
         wider = len(values[facet]) - matrix.shape[1]
         if wider:
-            matrix = np.hstack([matrix, np.zeros((matrix.shape[0], wider), dtype=np.float32)])
+            matrix = np.hstack([matrix, np.zeros((matrix.shape[0], wider), dtype=bool)])
         multi[facet] = np.vstack([matrix, columns["multi"][facet]])
     confirmed = np.concatenate([snap.confirmed, columns["confirmed"]])
     slugs = snap.slugs + columns["slugs"]
@@ -512,7 +512,7 @@ def updated(snap: Snapshot, pks, latest, count: int, day=None) -> Snapshot:
 
 
 def _postings_with(rows, starts, added, first: int, width: int):
-    """A multi facet's postings (see Snapshot._postings) with the rows of `added` (a 0/1 matrix
+    """A multi facet's postings (see Snapshot._postings) with the rows of `added` (a boolean matrix
     of new rows, numbered from `first`) put at the end of each of their values' lists: a delta
     costs the new rows, not a scan of the whole matrix. Dropped rows stay in the lists; every
     mask a search passes leaves them out."""
