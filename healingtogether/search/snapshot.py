@@ -438,7 +438,7 @@ def updated(snap: Snapshot, pks, latest, count: int, day=None) -> Snapshot:
     searchable, appended when they are), sharing what did not change; of `day` when given."""
     pks = sorted(set(pks))
     live = summary.searchable_among(pks)
-    chunks = [live[start : start + 900] for start in range(0, len(live), 900)]
+    chunks = list(summary.chunks(live))
     facts = _facts([Group.objects.filter(pk__in=chunk) for chunk in chunks], chunks)
     found = summary.load(ids=live, checked=True)
     ids = snap.ids.copy()

@@ -225,7 +225,8 @@ class _All:
 EXCERPT_CHARS = 2000
 
 
-def _chunks(ids):
+def chunks(ids):
+    """The ids, sorted, in slices of CHUNK: one IN (...) list each."""
     ids = sorted(ids)
     for start in range(0, len(ids), CHUNK):
         yield ids[start : start + CHUNK]
@@ -255,7 +256,7 @@ def searchable_among(ids) -> list[int]:
     pk: on SQLite, adding the status to the query makes it scan the status index instead."""
     cutoff = timezone.now() - EXPIRED_AFTER
     found = []
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for pk, status, fresh_at in Group.objects.filter(pk__in=chunk).values_list(
             "id", "status", "fresh_at"
         ):
@@ -269,12 +270,12 @@ def load(ids=None, checked: bool = False) -> dict[int, Summary]:
     when they are all searchable already), in a handful of queries whatever their number: a
     group that is not searchable has none."""
     searchable = Group.objects.all() if checked else Group.objects.searchable()
-    chunks = None
+    slices = None
     if ids is None:
         selections = [searchable]
     else:
-        chunks = list(_chunks(ids))
-        selections = [searchable.filter(pk__in=chunk) for chunk in chunks]
+        slices = list(chunks(ids))
+        selections = [searchable.filter(pk__in=chunk) for chunk in slices]
     # Only the start of a description is shown: reading that much keeps a build's memory low.
     # (Thirty words in more than EXCERPT_CHARS characters would be cut short.)
     starts = {
@@ -314,7 +315,7 @@ def load(ids=None, checked: bool = False) -> dict[int, Summary]:
 
     locations: dict = {}
     for n, selection in enumerate(selections):
-        of_groups = {"group_id__in": chunks[n]} if chunks else {"group__in": selection}
+        of_groups = {"group_id__in": slices[n]} if slices else {"group__in": selection}
         for group_id, postcode, municipality, lat, lon, approximate in (
             Location.objects.filter(**of_groups)
             .order_by("id")

@@ -71,6 +71,11 @@ def _labels(term) -> str:
     return " ".join(texts)
 
 
+def taxonomy_text(term) -> str:
+    """The index terms a taxonomy term puts in the head of each of its groups."""
+    return index_text(_labels(term))
+
+
 def index_groups(groups=None, chunk_size: int = 1000) -> int:
     """(Re)build the index rows of these groups (all by default). Returns how many.
 
@@ -102,7 +107,7 @@ def _index_chunk(groups) -> int:
         for term in [*group.topics.all(), *group.audiences.all(), *group.approaches.all()]:
             key = (type(term), term.pk)
             if key not in term_text:
-                term_text[key] = index_text(_labels(term))
+                term_text[key] = taxonomy_text(term)
             found.append(term_text[key])
         return " ".join(found)
 

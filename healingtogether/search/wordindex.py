@@ -33,14 +33,14 @@ import numpy as np
 from healingtogether.directory.models import Approach, Audience, Group, Topic
 
 from .models import GroupText
-from .text import _labels, index_text
+from .summary import chunks
+from .text import taxonomy_text
 
 # Taxonomy kinds whose words are in a group's head (search.text._index_chunk): the group's field.
 KINDS = (("topics", Topic), ("audiences", Audience), ("approaches", Approach))
 # A head's first terms are the group's names (then its taxonomy words): its residual terms and
 # this many more are looked at first, the whole head only when its names have more terms.
 FIRST_TERMS = 24
-CHUNK = 900  # pks per IN (...) list: SQLite allows 999 parameters
 BATCH = 4096  # rows whose terms are coded at once
 SIGNATURE_WORDS = 16384  # signatures whose words a build keeps at once
 EMPTY = np.zeros(0, dtype=np.int32)
@@ -54,12 +54,12 @@ def _taxonomy_words() -> tuple[list, list]:
     for kind, model in KINDS:
         terms = {term.pk: term for term in model.objects.all()}
         for term in terms.values():
-            # Parents from the same read: _labels walks up without a query each.
+            # Parents from the same read: taxonomy_text walks up without a query each.
             if term.parent_id is not None and term.parent_id in terms:
                 term.parent = terms[term.parent_id]
         for pk, term in sorted(terms.items()):
             keys.append((kind, pk))
-            found.append(frozenset(index_text(_labels(term)).split()))
+            found.append(frozenset(taxonomy_text(term).split()))
     return keys, found
 
 
@@ -70,10 +70,7 @@ def _taxonomy_pairs(kind: str, model, pks=None) -> np.ndarray:
     if pks is None:
         selections = [through.objects.all()]
     else:
-        selections = [
-            through.objects.filter(group_id__in=pks[start : start + CHUNK])
-            for start in range(0, len(pks), CHUNK)
-        ]
+        selections = [through.objects.filter(group_id__in=chunk) for chunk in chunks(pks)]
     pairs = chain.from_iterable(s.values_list("group_id", column) for s in selections)
     return np.fromiter(chain.from_iterable(pairs), dtype=np.int64).reshape(-1, 2)
 
@@ -87,8 +84,8 @@ def _texts(pks=None):
             .iterator(chunk_size=2000)
         )
         return
-    for start in range(0, len(pks), CHUNK):
-        yield from GroupText.objects.filter(group_id__in=pks[start : start + CHUNK]).values_list(
+    for chunk in chunks(pks):
+        yield from GroupText.objects.filter(group_id__in=chunk).values_list(
             "group_id", "head", "body"
         )
 
