@@ -209,13 +209,9 @@ class Snapshot:
 
     def matching(self, facet: str, chosen: list[str]) -> np.ndarray:
         """Rows whose value for this facet is any of `chosen`."""
-        codes = [self.values[facet].index(v) for v in chosen if v in self.values[facet]]
         if facet in self.multi:
-            mask = np.zeros(self.size, dtype=bool)
-            rows, starts = self._postings(facet)
-            for code in codes:
-                mask[rows[starts[code] : starts[code + 1]]] = True
-            return mask
+            return self.sharing(facet, chosen) > 0
+        codes = [self.values[facet].index(v) for v in chosen if v in self.values[facet]]
         # A table of the chosen codes, looked up by each row's code (-1, none, is the last).
         table = np.zeros(len(self.values[facet]) + 1, dtype=bool)
         table[codes] = True
