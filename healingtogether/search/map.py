@@ -251,9 +251,10 @@ def network_shapes(networks, layout=None) -> list[tuple[Group, list[str]]]:
     return [(n, [paths[n.pk]]) for n in networks if n.pk in paths]
 
 
-def map_context(kind: str, points=None, highlight=None) -> dict:
-    """What templates/search/_map.html needs to draw the networks of one kind ("adult" or
-    "youth"), with optional points ({lat, lon, label, url}) and networks to emphasise (ids)."""
+def map_context(kind: str, highlight=None) -> dict:
+    """What the networks' part of a map needs (templates/search/_map_areas.html and
+    _map_list.html) for the networks of one kind ("adult" or "youth"), with the networks to
+    emphasise (ids)."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {sorted(KINDS)}, not {kind!r}")
     m = _map()
@@ -280,7 +281,6 @@ def map_context(kind: str, points=None, highlight=None) -> dict:
         "areas": areas,
         "networks": networks,
         "unknown": [n for n in networks if n.pk not in on_map],
-        "points": drawn_points(points),
     }
 
 

@@ -107,8 +107,6 @@ def found_text(groups: int, services: int) -> str:
     return " · ".join(parts)
 
 
-# Facets where a person chooses one value: the others allow several.
-ONE_VALUE_FACETS = {"referral", "region", "province"}
 CHECKED = mark_safe(" checked")
 
 
@@ -116,7 +114,8 @@ def _options(name: str, values: list[dict]) -> str:
     """A facet's choices as HTML, one label holding its box a line (no ids: some eighty of them
     on every search page). Built here rather than in the template, where those eighty lines were
     a fifth of the page's rendering time."""
-    kind = "radio" if name in ONE_VALUE_FACETS else "checkbox"
+    # engine.MULTI: the facets where a person may choose several values.
+    kind = "checkbox" if name in engine.MULTI else "radio"
     return format_html_join(
         "\n",
         '<label class="opt"><input type="{}" name="{}" value="{}"{}> {} <span class="count">'
