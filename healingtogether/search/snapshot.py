@@ -32,6 +32,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -113,10 +114,9 @@ class Snapshot:
     slugs: list  # each row's slug
     # Rows in the default order (freshest first, then by slug), dropped rows included.
     default_order: np.ndarray
-    # Each row's place in three orders, so a search sorts one integer key per row:
+    # Each row's place in the default order, so a search sorts one integer key per row (see
+    # newest_rank and next_rank for the other two orders).
     default_rank: np.ndarray  # freshest first, then by slug
-    newest_rank: np.ndarray  # most recently listed first, then the default order
-    next_rank: np.ndarray  # soonest next session first (none last), then the default order
     summaries: dict  # group pk -> summary.Summary: what a result shows
     vocabulary: dict  # language -> facet -> value -> label (topic, audience, language, province)
     latest: object  # the latest updated_at read into it
@@ -146,6 +146,20 @@ class Snapshot:
         if self.sorter is None:
             self.sorter = np.flatnonzero(self.live)[np.argsort(self.ids[self.live], kind="stable")]
             self.sorted_ids = self.ids[self.sorter]
+
+    # The two other orders are made on a search's first use of them, not with each snapshot:
+    # few searches sort so, and a delta need not pay two sorts of every row for them.
+    @cached_property
+    def newest_rank(self) -> np.ndarray:
+        """Each row's place when the most recently listed come first, then the default order."""
+        return _rank(np.argsort(((2**33 - self.created) << RANK_BITS) | self.default_rank))
+
+    @cached_property
+    def next_rank(self) -> np.ndarray:
+        """Each row's place when the soonest next session comes first (none last), then the
+        default order."""
+        soonest = np.minimum(self.next_session, NEVER) << RANK_BITS
+        return _rank(np.argsort(soonest | self.default_rank))
 
     @property
     def version(self) -> tuple:
@@ -277,13 +291,6 @@ def _rank(order) -> np.ndarray:
     return rank
 
 
-def _ranks_after(default_rank, created, next_session) -> tuple:
-    """(newest_rank, next_rank): one int64 key a row, the default order breaking ties."""
-    newest = ((2**33 - created) << RANK_BITS) | default_rank
-    soonest = (np.minimum(next_session, NEVER) << RANK_BITS) | default_rank
-    return _rank(np.argsort(newest)), _rank(np.argsort(soonest))
-
-
 def _latest():
     return Group.objects.aggregate(v=Max("updated_at"))["v"]
 
@@ -402,7 +409,6 @@ def build() -> Snapshot:
     slug_rank = _rank(np.argsort(np.array(slugs, dtype=object), kind="stable"))
     order = np.lexsort([slug_rank, -columns["confirmed"]])
     default_rank = _rank(order)
-    newest_rank, next_rank = _ranks_after(default_rank, columns["created"], columns["next_session"])
     return Snapshot(
         ids=columns["ids"],
         values=values,
@@ -418,8 +424,6 @@ def build() -> Snapshot:
         slugs=slugs,
         default_order=order,
         default_rank=default_rank,
-        newest_rank=newest_rank,
-        next_rank=next_rank,
         summaries=summary.load(),
         vocabulary=_vocabulary(),
         latest=latest,
@@ -466,7 +470,6 @@ def updated(snap: Snapshot, pks, latest, count: int, day=None) -> Snapshot:
     default_rank = _rank(order)
     created = np.concatenate([snap.created, columns["created"]])
     next_session = np.concatenate([snap.next_session, columns["next_session"]])
-    newest_rank, next_rank = _ranks_after(default_rank, created, next_session)
 
     summaries = dict(snap.summaries)
     for pk in pks:
@@ -494,8 +497,6 @@ def updated(snap: Snapshot, pks, latest, count: int, day=None) -> Snapshot:
         slugs=slugs,
         default_order=order,
         default_rank=default_rank,
-        newest_rank=newest_rank,
-        next_rank=next_rank,
         summaries=summaries,
         vocabulary=_vocabulary({code: v["province"] for code, v in snap.vocabulary.items()}),
         latest=max((at for at in (snap.latest, latest) if at is not None), default=None),
