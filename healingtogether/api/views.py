@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Literal
 from uuid import UUID
 
+import orjson
 from django.db import InterfaceError, OperationalError
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
@@ -97,28 +98,32 @@ def search_groups(request, params: Query[engine.SearchParams]):
     """Search listed groups: the same parameters and results as the search page."""
     with translation.override(_language(params.lang)):
         results = engine.run(params)
-        # Serialised from the snapshot's summaries: no query, whatever the page size.
+        # Serialised from the snapshot's summaries: no query, whatever the page size. The answer
+        # is plain data made to SearchOut's shape (api/tests check it against the OpenAPI
+        # document), so it is encoded as it is rather than validated field by field again.
         request.data_changed_at = results.changed_at
-        return {
+        site = request.build_absolute_uri("/")[:-1]
+        answer = {
             "count": results.count,
             "page": params.page,
             "crisis": results.crisis,
             "suggested_topics": results.suggested_topics,
             "results": [
-                summary.api(s, request, results.distances.get(s.pk)) for s in results.summaries
+                summary.api(s, site, results.distances.get(s.pk)) for s in results.summaries
             ],
             "online": (
-                [summary.api(s, request) for s in results.online_summaries]
+                [summary.api(s, site) for s in results.online_summaries]
                 if results.online_summaries is not None
                 else None
             ),
-            "regional": [summary.api(s, request) for s in results.regional_summaries],
+            "regional": [summary.api(s, site) for s in results.regional_summaries],
             "regional_count": results.regional_count,
             "facets": {
                 name: [{k: v[k] for k in ("value", "label", "count")} for v in values]
                 for name, values in results.facets.items()
             },
         }
+        return HttpResponse(orjson.dumps(answer), content_type="application/json")
 
 
 @api.get(

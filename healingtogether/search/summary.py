@@ -129,11 +129,29 @@ def _label(name: str, value: str) -> str:
     return str(dict(CHOICES[name].choices).get(value, value)) if value else ""
 
 
-def api(summary: Summary, request, distance: float | None = None) -> dict:
-    """The API's GroupSummary (api/schemas.py), in the active language."""
+# A result's API fields that depend on neither the request nor the search, kept per (group, its
+# version, language): an answer of sixty results then builds no text, only its distances and
+# addresses. At most this many are kept in a process (about 1.5 KB each).
+API_FIELDS_KEPT = 10_000
+_api_fields: dict = {}
+
+
+def api(summary: Summary, site: str, distance: float | None = None) -> dict:
+    """The API's GroupSummary (api/schemas.py), in the active language, as plain data ready for
+    JSON. `site` is the address the page's paths follow (scheme and host, no slash at the end)."""
+    language = current_language()
+    key = (summary.pk, summary.stamp, language)
+    fields = _api_fields.get(key)
+    if fields is None:
+        if len(_api_fields) >= API_FIELDS_KEPT:
+            _api_fields.clear()
+        fields = _api_fields[key] = _api_fields_of(summary, language)
+    return {**fields, "distance_km": distance, "url": site + fields["url"]}
+
+
+def _api_fields_of(summary: Summary, language: str) -> dict:
     location = None
     if summary.postcode is not None:
-        language = current_language()
         location = {
             "postcode": summary.postcode,
             "municipality": summary.municipality.name(language) if summary.municipality else None,
@@ -141,7 +159,7 @@ def api(summary: Summary, request, distance: float | None = None) -> dict:
             "longitude": summary.longitude,
         }
     return {
-        "id": summary.public_id,
+        "id": str(summary.public_id),
         "slug": summary.slug,
         "name": summary.name,
         "kind": summary.kind,
@@ -151,12 +169,12 @@ def api(summary: Summary, request, distance: float | None = None) -> dict:
         "topics": list(summary.topics),
         "cost": summary.cost or None,
         "organisation": {
-            "id": summary.organisation.public_id,
+            "id": str(summary.organisation.public_id),
             "name": pick(summary.organisation.names)[0],
         },
         "location": location,
-        "distance_km": distance,
-        "url": request.build_absolute_uri(summary.url()),
+        "distance_km": None,  # this search's (see api())
+        "url": summary.url(),  # the path: api() puts the site before it
         "website": summary.website or None,
     }
 
