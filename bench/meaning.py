@@ -92,7 +92,8 @@ def main():
     }
     totals, on_only, overlaps = [], [], []
     for q in queries:
-        meaning._queries.clear()
+        meaning._queries.clear()  # a new query each time: embedded and scored anew
+        matrix.recent.clear()
         t0 = time.perf_counter()
         vector = meaning.embed_query(q)
         t1 = time.perf_counter()

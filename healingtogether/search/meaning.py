@@ -16,7 +16,7 @@ import hashlib
 import logging
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
@@ -295,6 +295,8 @@ def follow_listings(sender, group_ids, **kwargs) -> None:
 EXACT_UP_TO = 20_000
 REDUCED_DIMENSIONS = 128
 CANDIDATES = 3000
+RECENT_SCORES = 24  # queries whose scores a matrix keeps (400 KB each at 100,000 groups)
+_recent_lock = threading.Lock()
 SAMPLE = 8000
 
 
@@ -311,15 +313,33 @@ class Matrix:
     read_at: object  # the latest GroupMeaning.updated_at read
     basis: np.ndarray | None = None
     reduced: np.ndarray | None = None  # n x REDUCED_DIMENSIONS float32
+    # The scores of the last few queries, by their vector: people search for the same words
+    # again and again, and the scores stay true as long as this matrix does.
+    recent: OrderedDict = field(default_factory=OrderedDict)
 
     def exact(self, positions, vector: np.ndarray) -> np.ndarray:
         """The cosine similarity of these rows with a unit vector."""
         return (self.rows[positions].astype(np.float32) @ vector) * self.scales[positions]
 
     def scores(self, vector: np.ndarray) -> np.ndarray:
-        """Each row's cosine similarity with a unit vector (float32): exact, or exact for the
-        candidates of the first pass (see EXACT_UP_TO)."""
+        """Each row's cosine similarity with a unit vector (float32, read-only): exact, or exact
+        for the candidates of the first pass (see EXACT_UP_TO)."""
         vector = np.asarray(vector, dtype=np.float32)
+        key = vector.tobytes()
+        with _recent_lock:
+            found = self.recent.get(key)
+            if found is not None:
+                self.recent.move_to_end(key)
+                return found
+        found = self._scores(vector)
+        found.flags.writeable = False
+        with _recent_lock:
+            self.recent[key] = found
+            if len(self.recent) > RECENT_SCORES:
+                self.recent.popitem(last=False)
+        return found
+
+    def _scores(self, vector: np.ndarray) -> np.ndarray:
         if self.reduced is None:
             return self._all_exact(vector)
         out = self.reduced @ (vector @ self.basis)
