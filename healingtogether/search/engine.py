@@ -335,11 +335,16 @@ def facets(snap, base, masks: dict, params: SearchParams) -> dict[str, list[dict
     beside them take the same filters but are not counted, so a count is always the number of
     results (near the place) that choosing the value gives."""
     found = {}
+    # Facets whose other filters are the same count the same rows: with no filter chosen, all
+    # of them count `base`'s. Each set of rows is made once.
+    counted = {}
     for name in FACETS:
-        mask = base.copy()
-        for other, other_mask in masks.items():
-            if other != name:
-                mask &= other_mask
+        others = tuple(other for other in masks if other != name)
+        if others not in counted:
+            mask = base.copy()
+            for other in others:
+                mask &= masks[other]
+            counted[others] = snapshot.Counted(mask)
         labels = _facet_labels(name, _vocabulary(snap))
         chosen = getattr(params, name)
         if isinstance(chosen, bool):
@@ -354,7 +359,7 @@ def facets(snap, base, masks: dict, params: SearchParams) -> dict[str, list[dict
                     "count": count,
                     "chosen": value in chosen,
                 }
-                for value, count in snap.counts(name, mask).items()
+                for value, count in snap.counts(name, counted[others]).items()
             ),
             key=lambda item: (-item["count"], item["label"]),
         )
@@ -500,10 +505,25 @@ def _fuse(snap, rows, keyword, name_match, scores, missed=None) -> np.ndarray:
         words_key |= missed[rows].astype(np.int64) << (RANK_BITS + 1)
     order = np.flatnonzero(matched)[np.argsort(words_key[matched])]
     by_words[order] = 1.0 / (k + 1 + np.arange(len(order)))
-    by_meaning = 1.0 / (k + 1 + snapshot._rank(np.lexsort([default, -scores[rows]])))
+    by_meaning = 1.0 / (k + 1 + snapshot._rank(_highest_first(scores[rows], default)))
     fused = np.full(snap.size, 2**RANK_BITS - 1, dtype=np.int64)
-    fused[rows] = snapshot._rank(np.lexsort([default, -(by_words + by_meaning)]))
+    fused[rows] = snapshot._rank(_highest_first(by_words + by_meaning, default))
     return fused
+
+
+def _highest_first(values, default) -> np.ndarray:
+    """Positions ordered by `values`, highest first, equal values in the default order (each
+    position's distinct `default` rank): np.lexsort([default, -values]), whose two stable sorts
+    took 7-9 ms over 50,000 rows, in one quick sort and, when values repeat, one sort of
+    integer keys."""
+    order = np.argsort(-values)
+    ordered = values[order]
+    repeats = ordered[1:] == ordered[:-1]
+    if repeats.any():
+        # Equal values are side by side: number each run of them, then sort by (run, default).
+        run = np.concatenate([[0], np.cumsum(~repeats)])
+        order = order[np.argsort((run << RANK_BITS) | default[order])]
+    return order
 
 
 @dataclass

@@ -2,6 +2,7 @@ import random
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 import time_machine
 from django.utils import timezone
@@ -194,3 +195,15 @@ def test_a_group_with_every_word_ranks_above_one_with_some_even_if_stale():
     make_group(slug="some-words", description_fr="Tricot et poterie.")
     results = search(q="tricot jardinage poterie", semantic="off")
     assert _slugs(results) == ["every-word", "some-words"]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fusion_orders_equal_scores_in_the_default_order(dtype):
+    """Meaning's scores and the fused ones repeat (every group without a vector scores 0): the
+    order a search shows must then be the default order, exactly as a sort on both keys."""
+    rng = np.random.default_rng(7)
+    default = rng.permutation(5000)[:3000].astype(np.int64)
+    values = rng.choice([0.0, -0.0, 0.25, 0.5, 0.75], size=3000).astype(dtype)
+    values[:1000] = rng.random(1000)  # and some that differ
+    expected = np.lexsort([default, -values])
+    assert engine._highest_first(values, default).tolist() == expected.tolist()

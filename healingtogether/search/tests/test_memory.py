@@ -4,6 +4,7 @@ SQL, and a change to one group reaches it by a delta, not a rebuild."""
 import dataclasses
 import re
 
+import numpy as np
 import pytest
 from django.db import connection
 from django.template.loader import render_to_string
@@ -181,6 +182,7 @@ def test_a_delta_keeps_the_facets_rows_per_value_as_a_rebuild_would(client, many
     the whole matrix again: a group given a new topic (and a new language) is chosen and counted
     by it, and the lists equal those made from scratch."""
     _warm(client, "/api/v1/groups?topic=grief&language=fr")
+    client.get("/api/v1/groups")  # counts each facet over every row: by their bitsets
     builds = snapshot.builds
     listing.save(many[2], {"topics": ["anxiety"]})
     listing.save(many[3], {"session_languages": ["de"]})
@@ -197,3 +199,19 @@ def test_a_delta_keeps_the_facets_rows_per_value_as_a_rebuild_would(client, many
             ours = sorted(rows[starts[value] : starts[value + 1]].tolist())
             fresh = sorted(scratch[0][scratch[1][value] : scratch[1][value + 1]].tolist())
             assert ours == fresh, (facet, snap.values[facet][value])
+    # The bitsets that count many rows (Snapshot._bits) follow the delta too.
+    assert set(snap.bits) == set(snap.multi)
+    for facet, bits in snap.bits.items():
+        assert np.array_equal(bits, snapshot._packed(snap.multi[facet].T)), facet
+    counts = {v["value"]: v["count"] for v in body["facets"]["topic"]}
+    assert counts["anxiety"] == body["count"]
+
+
+def test_bitsets_grow_by_a_word_and_by_a_value_as_rows_are_added():
+    """A delta that passes a multiple of 64 rows, with a value no row had, sets the same bits as
+    packing the whole matrix again."""
+    matrix = np.random.default_rng(3).random((130, 5)) < 0.3
+    matrix[:100, 4] = False  # a value the first hundred rows did not have
+    bits = snapshot._packed(matrix[:100, :4].T)
+    grown = snapshot._bits_with(bits, matrix[100:], 100, 5)
+    assert np.array_equal(grown, snapshot._packed(matrix.T))
