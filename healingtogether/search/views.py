@@ -1,13 +1,13 @@
 """The search page: the same parameters and the same search as GET /api/v1/groups; and a page per
 topic, the same search with one topic chosen, at an address that search engines may index."""
 
+from html import escape
 from urllib.parse import urlencode
 
 from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -107,30 +107,20 @@ def found_text(groups: int, services: int) -> str:
     return " · ".join(parts)
 
 
-CHECKED = mark_safe(" checked")
-
-
 def _options(name: str, values: list[dict]) -> str:
     """A facet's choices as HTML, one label holding its box a line (no ids: some eighty of them
     on every search page). Built here rather than in the template, where those eighty lines were
-    a fifth of the page's rendering time."""
+    a fifth of the page's rendering time, and with the standard library's escape of each value
+    and label (format_html's escape of every part took 3 ms a page)."""
     # engine.MULTI: the facets where a person may choose several values.
     kind = "checkbox" if name in engine.MULTI else "radio"
-    return format_html_join(
-        "\n",
-        '<label class="opt"><input type="{}" name="{}" value="{}"{}> {} <span class="count">'
-        "({})</span></label>",
-        (
-            (
-                kind,
-                name,
-                item["value"],
-                CHECKED if item["chosen"] else "",
-                item["label"],
-                item["count"],
-            )
+    return mark_safe(  # noqa: S308 - every text that comes from data is escaped here
+        "\n".join(
+            f'<label class="opt"><input type="{kind}" name="{name}" '
+            f'value="{escape(item["value"])}"{" checked" if item["chosen"] else ""}> '
+            f'{escape(item["label"])} <span class="count">({int(item["count"])})</span></label>'
             for item in values
-        ),
+        )
     )
 
 

@@ -10,7 +10,7 @@ import json
 
 from django import template
 from django.conf import settings
-from django.urls import reverse, translate_url
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from healingtogether.api.calendar import BRUSSELS, has_calendar
 from healingtogether.directory.models import Group, Topic
 from healingtogether.lib.emails import absolute_url
-from healingtogether.lib.i18n import current_language
+from healingtogether.lib.i18n import current_language, path_in_language
 
 register = template.Library()
 
@@ -199,6 +199,10 @@ def article_jsonld(article):
     )
 
 
+def _in(path: str, code: str) -> str:
+    return path_in_language(path, code) or path
+
+
 @register.simple_tag(takes_context=True)
 def page_meta(context) -> dict:
     """Canonical address, language alternates and Open Graph facts of the page being shown,
@@ -219,7 +223,7 @@ def page_meta(context) -> dict:
     }
     if request and request.path.startswith(f"/{language}/"):
         meta["alternates"] = [
-            {"code": code, "url": absolute_url(translate_url(request.path, code))}
+            {"code": code, "url": absolute_url(_in(request.path, code))}
             for code in settings.LANGUAGE_CODES
         ]
     topic = context.get("topic")

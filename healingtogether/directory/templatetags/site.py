@@ -1,10 +1,10 @@
-from urllib.parse import unquote, urlsplit
-
 from django import template
 from django.conf import settings
-from django.urls import Resolver404, resolve, reverse, translate_url
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import get_language_info
+
+from healingtogether.lib.i18n import path_in_language
 
 register = template.Library()
 
@@ -32,11 +32,11 @@ def _in_language(full_path: str, code: str) -> str:
     "//" or "/\\" as the start of a host name)."""
     if not full_path.startswith("/") or full_path[1:2] in ("/", "\\"):
         return _home(code)
-    try:
-        resolve(unquote(urlsplit(full_path).path))
-    except Resolver404:
+    path, mark, query = full_path.partition("?")
+    translated = path_in_language(path, code)
+    if translated is None:
         return _home(code)
-    return translate_url(full_path, code)
+    return translated + mark + query
 
 
 def _home(code: str) -> str:

@@ -75,3 +75,12 @@ def test_each_filter_is_a_box_in_its_label_with_its_count(client):
         r'<span class="count">\(1\)</span></label>',
         html,
     )
+
+
+def test_a_filters_label_is_shown_as_text_never_as_markup(client):
+    # A moderator's label is data: its "<" and "&" are text on the page.
+    topic = Topic.objects.create(slug="odd-label", label_fr='Deuil <i onmouseover="x">& après')
+    make_location(make_group(name_fr="Cercle Zanzibar", topics=[topic]))
+    html = client.get("/fr/search/?q=zanzibar").content.decode()
+    assert 'value="odd-label"> Deuil &lt;i onmouseover=&quot;x&quot;&gt;&amp; après ' in html
+    assert '<i onmouseover="x">' not in html
