@@ -310,10 +310,13 @@ def similar(pk: int, topics: list[str], point, limit: int) -> list[tuple]:
     snap = snapshot.current()
     shared = snap.sharing("topic", topics)
     rows = np.flatnonzero((shared > 0) & _groups(snap) & snap.live & ~snap.mask_of([pk]))
-    closeness = (
-        snap.closeness(unit_vector(*point))[rows] if point else np.zeros(len(rows), np.float64)
-    )
-    chosen = rows[np.lexsort((snap.default_rank[rows], -shared[rows], -closeness))[:limit]]
+    # One integer key a row, as in _order: the default rank (bits 0-20), how many of the
+    # topics it does not share (21-25), the distance in metres (26-46). Only the first `limit`
+    # are sorted (a sort of every row sharing a topic took 2-5 ms at 100,000 groups).
+    key = snap.default_rank[rows] | (np.minimum(len(topics) - shared[rows], 31) << RANK_BITS)
+    if point:
+        key |= _metres(snap.closeness(unit_vector(*point)), rows) << (RANK_BITS + 5)
+    chosen = _first(rows, key, limit)
     found = []
     for each in snap.summaries_of(chosen):
         km = each.distance_from(*point) if point else None
@@ -418,10 +421,7 @@ def _regional(snap, place: Place, candidates, name_match, limit: int):
     if name_match is not None:
         key |= (~name_match[rows]).astype(np.int64) << RANK_BITS
     key |= national[rows].astype(np.int64) << (RANK_BITS + 1)
-    if limit < len(rows):
-        top = np.argpartition(key, limit - 1)[:limit]
-        return rows[top[np.argsort(key[top])]], len(rows), national
-    return rows[np.argsort(key)], len(rows), national
+    return _first(rows, key, limit), len(rows), national
 
 
 def nearby(place: Place, radius_km: float) -> list[int]:
@@ -470,6 +470,12 @@ def _order(
                 key |= (~name_match[rows]).astype(np.int64) << NAME_MISS_BIT
             if missed is not None and fused is None:
                 key |= missed[rows].astype(np.int64) << WORDS_MISSED_BIT
+    return _first(rows, key, needed)
+
+
+def _first(rows, key, needed: int) -> np.ndarray:
+    """The first `needed` rows by their key (all of them when there are fewer), in order: a
+    partition in linear time, then a sort of those only."""
     if needed < len(rows):
         top = np.argpartition(key, needed - 1)[:needed]
         return rows[top[np.argsort(key[top])]]
