@@ -300,10 +300,17 @@ CACHES = {
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     ),
-    # What every page shows and few rows change (the helplines, the coverage counts): kept in
-    # each process's memory for a few minutes, so no visitor's page reads or writes the
-    # database cache table above.
-    "process": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "process"},
+    # What every page shows and few rows change (the helplines, the coverage counts, the
+    # networks' cards and the map's areas), and group pages once rendered: kept in each
+    # process's memory for a few minutes, so no visitor's page reads or writes the database
+    # cache table above. Django's default of 300 entries was less than the networks' cards in
+    # four languages (240) and the pages of a few hundred groups: each evicted the others. A
+    # group page is 7-25 KB, so 2,000 entries stay under about 50 MB a process.
+    "process": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "process",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
 }
 # Behind a reverse proxy that sets X-Real-IP, rate limits count per visitor rather than per proxy.
 RATELIMIT_TRUST_X_REAL_IP = envbool("RATELIMIT_TRUST_X_REAL_IP", "False")
