@@ -307,7 +307,7 @@ class Matrix:
     EXACT_UP_TO groups, also `reduced`: each row in the `basis` (384 x REDUCED_DIMENSIONS)."""
 
     snapshot: object
-    ids: np.ndarray  # the snapshot's group pks, sorted
+    ids: np.ndarray  # the snapshot's group pks, in its row order (-1: a dropped row)
     rows: np.ndarray  # n x 384 int8
     scales: np.ndarray  # n float32
     read_at: object  # the latest GroupMeaning.updated_at read
@@ -316,6 +316,9 @@ class Matrix:
     # The scores of the last few queries, by their vector: people search for the same words
     # again and again, and the scores stay true as long as this matrix does.
     recent: OrderedDict = field(default_factory=OrderedDict)
+    # The larger arrays that rows, scales and reduced are the first n rows of (see _room), so
+    # that the next snapshot's matrix appends its rows in the same memory.
+    stores: tuple = ()
 
     def exact(self, positions, vector: np.ndarray) -> np.ndarray:
         """The cosine similarity of these rows with a unit vector."""
@@ -362,9 +365,10 @@ class Matrix:
             np.matmul(part, vector, out=out[start : start + len(rows)])
         return out * self.scales
 
-    def reduce(self, previous: "Matrix | None" = None, kept=None, written=None) -> None:
-        """Make the first-pass matrix (above EXACT_UP_TO groups): from scratch, or from the
-        previous matrix's, its basis kept, with the rows `written` since projected again."""
+    def reduce(self, previous: "Matrix | None" = None, written=None) -> None:
+        """Make the first-pass matrix (above EXACT_UP_TO groups): from scratch, or as the
+        previous matrix's with rows appended (see matrix_for), its basis kept, with the rows
+        `written` since projected again."""
         if len(self.ids) <= EXACT_UP_TO:
             return
         if previous is None or previous.basis is None:
@@ -373,13 +377,13 @@ class Matrix:
             _u, _s, directions = np.linalg.svd(sample, full_matrices=False)
             self.basis = np.ascontiguousarray(directions[:REDUCED_DIMENSIONS].T)
             written = np.arange(len(self.ids))
-            self.reduced = np.zeros((len(self.ids), self.basis.shape[1]), dtype=np.float32)
+            store = _room(np.zeros((0, self.basis.shape[1]), dtype=np.float32), len(self.ids))
         else:
-            positions = np.searchsorted(previous.ids, self.ids)
             self.basis = previous.basis
-            self.reduced = np.zeros((len(self.ids), self.basis.shape[1]), dtype=np.float32)
-            self.reduced[kept] = previous.reduced[positions[kept]]
-            written = np.union1d(np.flatnonzero(~kept), written)
+            store = _room(previous.stores[2], len(self.ids))
+            store[len(previous.ids) : len(self.ids)] = 0
+        self.reduced = store[: len(self.ids)]
+        self.stores = (*self.stores[:2], store)
         for start in range(0, len(written), 8192):
             part = written[start : start + 8192]
             self.reduced[part] = (
@@ -411,24 +415,38 @@ def _read(rows) -> tuple[np.ndarray, np.ndarray]:
     return np.array(pks, dtype=np.int64), vectors.astype(np.float32)
 
 
-def _place(ids, rows, scales, pks, vectors) -> np.ndarray:
-    """Write these groups' vectors into their rows (groups not in `ids` are skipped); returns
-    the rows written."""
-    if not len(pks):
+def _room(store: np.ndarray, size: int) -> np.ndarray:
+    """A store of at least `size` rows beginning with `store`'s: `store` itself when it has the
+    room, else a copy into one an eighth larger than needed. A snapshot's delta appends rows
+    (see snapshot.updated), so the next matrix writes its new rows after the previous matrix's,
+    in the same memory: no copy of a 100,000-row matrix for each change of a group (it cost
+    the first search after a change 0.1-0.8 s)."""
+    if len(store) >= size:
+        return store
+    grown = np.zeros((size + max(1024, size // 8), *store.shape[1:]), dtype=store.dtype)
+    grown[: len(store)] = store
+    return grown
+
+
+def _place(snap, rows, scales, pks, vectors) -> np.ndarray:
+    """Write these groups' vectors into their rows (groups the snapshot does not hold are
+    skipped); returns the rows written."""
+    if not len(pks) or not len(snap.sorted_ids):
         return np.zeros(0, np.int64)
-    positions = np.searchsorted(ids, pks)
-    inside = positions < len(ids)
-    inside[inside] = ids[positions[inside]] == pks[inside]
+    positions = np.minimum(np.searchsorted(snap.sorted_ids, pks), len(snap.sorted_ids) - 1)
+    inside = snap.sorted_ids[positions] == pks
+    at = snap.sorter[positions[inside]]
     quantized, row_scales = _quantize(vectors[inside])
-    rows[positions[inside]] = quantized
-    scales[positions[inside]] = row_scales
-    return positions[inside]
+    rows[at] = quantized
+    scales[at] = row_scales
+    return at
 
 
 def matrix_for(snap) -> Matrix | None:
     """The matrix of this snapshot's groups. Built from the stored vectors with the first search
-    by meaning; when the snapshot changes, patched from the previous matrix: its rows are kept,
-    and only the vectors written since, and those of groups it did not hold, are read."""
+    by meaning, and again for a rebuilt snapshot; after a delta, the previous matrix's rows are
+    kept where they are, in the same memory, and only the vectors of the groups appended and
+    those written since are read."""
     global _matrix
     if model() is None:
         return None
@@ -437,31 +455,49 @@ def matrix_for(snap) -> Matrix | None:
         if previous is not None and previous.snapshot is snap:
             return previous
         ids = snap.ids
-        rows = np.zeros((len(ids), DIMENSIONS), dtype=np.int8)
-        scales = np.zeros(len(ids), dtype=np.float32)
         latest = GroupMeaning.objects.aggregate(v=Max("updated_at"))["v"]
-        if previous is None or previous.read_at is None:
-            _place(ids, rows, scales, *_read(GroupMeaning.objects.all()))
-            found = Matrix(snap, ids, rows, scales, latest)
+        if (
+            previous is None
+            or previous.read_at is None
+            or len(previous.stores) < 2
+            or not _appends_to(ids, previous.ids)
+        ):
+            # The first matrix, or one for a rebuilt snapshot (its rows in another order).
+            stores = (
+                _room(np.zeros((0, DIMENSIONS), dtype=np.int8), len(ids)),
+                _room(np.zeros(0, dtype=np.float32), len(ids)),
+            )
+            rows, scales = (store[: len(ids)] for store in stores)
+            _place(snap, rows, scales, *_read(GroupMeaning.objects.all()))
+            found = Matrix(snap, ids, rows, scales, latest, stores=stores)
             found.reduce()
         else:
-            positions = np.searchsorted(previous.ids, ids)
-            kept = positions < len(previous.ids)
-            kept[kept] = previous.ids[positions[kept]] == ids[kept]
-            rows[kept] = previous.rows[positions[kept]]
-            scales[kept] = previous.scales[positions[kept]]
-            new_ids = ids[~kept].tolist()
+            # A delta: the rows of the groups read again come after the previous ones.
+            first = len(previous.ids)
+            stores = tuple(_room(store, len(ids)) for store in previous.stores[:2])
+            for store in stores:
+                store[first : len(ids)] = 0
+            rows, scales = (store[: len(ids)] for store in stores)
+            appended = [pk for pk in ids[first:].tolist() if pk >= 0]
             written = []
-            for start in range(0, len(new_ids), 1000):
-                chunk = new_ids[start : start + 1000]
+            for start in range(0, len(appended), 1000):
+                chunk = appended[start : start + 1000]
                 read = _read(GroupMeaning.objects.filter(group__in=chunk))
-                written.append(_place(ids, rows, scales, *read))
+                written.append(_place(snap, rows, scales, *read))
+            # Vectors written again for groups that kept their rows (manage.py index_groups):
+            # written over their rows in place, which the previous matrix shares.
             newer = GroupMeaning.objects.filter(updated_at__gte=previous.read_at)
-            written.append(_place(ids, rows, scales, *_read(newer)))
-            found = Matrix(snap, ids, rows, scales, latest)
-            found.reduce(previous, kept, np.concatenate(written))
+            written.append(_place(snap, rows, scales, *_read(newer)))
+            found = Matrix(snap, ids, rows, scales, latest, stores=(*stores, *previous.stores[2:]))
+            found.reduce(previous, np.concatenate(written))
         _matrix = found
         return _matrix
+
+
+def _appends_to(ids: np.ndarray, before: np.ndarray) -> bool:
+    """Whether a snapshot's rows are `before`'s, some dropped (-1), then new ones: a delta."""
+    head = ids[: len(before)]
+    return len(ids) >= len(before) and bool(((head == before) | (head < 0)).all())
 
 
 def memory_bytes(found: Matrix | None = None) -> int:

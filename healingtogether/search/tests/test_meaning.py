@@ -255,3 +255,25 @@ def test_the_same_words_again_reuse_their_scores_until_the_groups_change(client,
     assert len(matrix.recent) == 2
     with pytest.raises(ValueError):
         kept[0] = 1.0  # shared by every search of these words: nobody may change it
+
+
+def test_a_change_appends_to_the_matrix_without_copying_it(client, groups, monkeypatch):
+    """A delta appends the rows of the groups read again (snapshot.updated): the next matrix
+    keeps the previous rows in the same memory, and a group changed after an earlier change
+    (its snapshot's rows no longer in the order of their ids) is still found by meaning."""
+    monkeypatch.setattr(meaning, "EXACT_UP_TO", 0)
+    q = "je me sens si seul depuis que ma femme est partie"
+    api(client, q=q)
+    before = meaning._matrix
+    listing.save(groups["grief"], {"name_fr": "Groupe de parole après un deuil"})
+    api(client, q="deuil")
+    listing.save(
+        groups["knitting"],
+        {"description_fr": "Pour les personnes isolées qui se sentent seules: rompre la solitude."},
+    )
+    assert "atelier-tricot" in slugs(api(client, q=q))
+    after = meaning._matrix
+    assert after is not before and after.basis is before.basis
+    assert np.shares_memory(after.rows, before.rows)
+    assert np.shares_memory(after.reduced, before.reduced)
+    assert len(after.ids) == len(before.ids) + 2
