@@ -278,7 +278,7 @@ class Snapshot:
             # Many rows: each value's bitset and the mask's, ANDed and their bits counted, a
             # few hundred microseconds whatever the number of rows (a walk of each value's
             # rows took 1-2 ms at 100,000 groups).
-            totals = np.bitwise_count(self._bits(facet) & _packed(mask)).sum(axis=1, dtype=np.int64)
+            totals = np.bitwise_count(self._bits(facet) & rows.packed).sum(axis=1, dtype=np.int64)
         elif facet in self.multi:
             # A twentieth of the rows or fewer (a few words, near a place): add up their own
             # rows of the matrix, up to ten times faster than walking every value's rows.
@@ -315,7 +315,7 @@ class Snapshot:
 
 class Counted:
     """Rows to count facets over: the mask, how many it holds and, made on first use, their
-    numbers."""
+    numbers and the mask as a bitset (see _packed)."""
 
     def __init__(self, mask: np.ndarray):
         self.mask = mask
@@ -324,6 +324,10 @@ class Counted:
     @cached_property
     def numbers(self) -> np.ndarray:
         return np.flatnonzero(self.mask)
+
+    @cached_property
+    def packed(self) -> np.ndarray:
+        return _packed(self.mask)
 
 
 def _rank(order) -> np.ndarray:
