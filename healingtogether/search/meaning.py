@@ -296,7 +296,6 @@ EXACT_UP_TO = 20_000
 REDUCED_DIMENSIONS = 128
 CANDIDATES = 3000
 RECENT_SCORES = 24  # queries whose scores a matrix keeps (400 KB each at 100,000 groups)
-_recent_lock = threading.Lock()
 SAMPLE = 8000
 
 
@@ -329,17 +328,11 @@ class Matrix:
         for the candidates of the first pass (see EXACT_UP_TO)."""
         vector = np.asarray(vector, dtype=np.float32)
         key = vector.tobytes()
-        with _recent_lock:
-            found = self.recent.get(key)
-            if found is not None:
-                self.recent.move_to_end(key)
-                return found
-        found = self._scores(vector)
-        found.flags.writeable = False
-        with _recent_lock:
-            self.recent[key] = found
-            if len(self.recent) > RECENT_SCORES:
-                self.recent.popitem(last=False)
+        found = _recall(self.recent, key)
+        if found is None:
+            found = self._scores(vector)
+            found.flags.writeable = False
+            _remember(self.recent, key, found, RECENT_SCORES)
         return found
 
     def _scores(self, vector: np.ndarray) -> np.ndarray:
@@ -431,11 +424,9 @@ def _room(store: np.ndarray, size: int) -> np.ndarray:
 def _place(snap, rows, scales, pks, vectors) -> np.ndarray:
     """Write these groups' vectors into their rows (groups the snapshot does not hold are
     skipped); returns the rows written."""
-    if not len(pks) or not len(snap.sorted_ids):
-        return np.zeros(0, np.int64)
-    positions = np.minimum(np.searchsorted(snap.sorted_ids, pks), len(snap.sorted_ids) - 1)
-    inside = snap.sorted_ids[positions] == pks
-    at = snap.sorter[positions[inside]]
+    inside, at = snap.rows_of(pks)
+    if not len(at):
+        return at
     quantized, row_scales = _quantize(vectors[inside])
     rows[at] = quantized
     scales[at] = row_scales
