@@ -13,7 +13,8 @@ from healingtogether.lib.text import tidy
 from healingtogether.places.models import Province, Region, find_place
 
 from . import coverage as coverage_counts
-from .models import Audience, Coverage, Group, Location, Organisation, Topic
+from .listing import TERMS_AND_LANGUAGES
+from .models import Audience, Coverage, Group, Organisation, Topic
 from .people import for_young_people, helplines_in_order, network_blocks
 from .schedule_text import describe
 
@@ -23,20 +24,17 @@ def listed_group(slug, networks: bool):
     rendered from Markdown (sanitised), each schedule in words with its note, the next five
     session dates, and the next start date if it is still ahead. Stale and expired listings are
     listed too: their page answers, with a warning."""
-    groups = (
-        Group.objects.listed()
-        .select_related("organisation")
-        .prefetch_related(
-            "topics",
-            "audiences",
-            "approaches",
-            "session_languages",
-            Prefetch("locations", Location.objects.select_related("municipality").order_by("pk")),
-            "schedules",
-        )
-    )
+    groups = Group.objects.listed().select_related("organisation")
     groups = groups.networks() if networks else groups.exclude(kind__in=Group.NETWORK_KINDS)
     group = get_object_or_404(groups, slug=slug)
+    # The page reads its terms, places and schedules through group.topics.all and the like,
+    # answered from the prefetch cache. Each is one plain query here: prefetch_related's own
+    # work cost more than its queries (1.3 ms of a 15 ms page at 100,000 groups).
+    related = {
+        name: list(getattr(group, name).all()) for name in (*TERMS_AND_LANGUAGES, "schedules")
+    }
+    related["locations"] = list(group.locations.select_related("municipality").order_by("pk"))
+    group._prefetched_objects_cache = related
     group.description_html = markdown.render(group.description)
     group.schedule_lines = [
         {"text": describe(schedule), "note": schedule.note}
