@@ -6,7 +6,7 @@ filters applied (so a facet's count is the count you get by choosing it), sorts,
 """
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Annotated, Literal
 
 import numpy as np
@@ -288,13 +288,22 @@ def _vocabulary(snap) -> dict[str, dict[str, str]]:
 
 
 def _facet_labels(name: str, vocabulary: dict) -> dict[str, str]:
+    if name in vocabulary:
+        return vocabulary[name]
+    return _fixed_labels(name, current_language())
+
+
+@lru_cache(maxsize=64)
+def _fixed_labels(name: str, language: str) -> dict[str, str]:
+    """The labels of a facet of fixed choices in this language (the current one), made once:
+    every search shows them."""
     if name in CHOICES:
         return {value: str(label) for value, label in CHOICES[name].choices}
     if name == "referral":
         return {"false": _("No referral needed"), "true": _("Referral needed")}
     if name == "region":
         return {value: str(label) for value, label in Coverage.choices}
-    return vocabulary[name]
+    raise KeyError(name)
 
 
 def _groups(snap) -> np.ndarray:

@@ -288,9 +288,10 @@ class Snapshot:
             # Picking rows by their numbers beats a boolean mask unless most rows are chosen.
             codes = self.scalar[facet][mask if chosen * 3 > self.size * 2 else rows.numbers]
             totals = np.bincount(codes[codes >= 0], minlength=len(self.values[facet]))
+        # As Python ints first: reading a numpy array one element at a time is slow.
         return {
-            value: int(n)
-            for value, n in zip(self.values[facet], totals, strict=True)
+            value: n
+            for value, n in zip(self.values[facet], totals.tolist(), strict=True)
             if n and value
         }
 
