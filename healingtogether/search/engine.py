@@ -348,7 +348,7 @@ def facets(snap, base, masks: dict, params: SearchParams) -> dict[str, list[dict
     results (near the place) that choosing the value gives."""
     found = {}
     # Facets whose other filters are the same count the same rows: with no filter chosen, all
-    # of them count `base`'s. Each set of rows is made once.
+    # of them count `base`'s. Each set of rows is made and counted once, for every facet.
     counted = {}
     for name in FACETS:
         others = tuple(other for other in masks if other != name)
@@ -356,7 +356,7 @@ def facets(snap, base, masks: dict, params: SearchParams) -> dict[str, list[dict
             mask = base.copy()
             for other in others:
                 mask &= masks[other]
-            counted[others] = snapshot.Counted(mask)
+            counted[others] = snap.counts_all(snapshot.Counted(mask))
         labels = _facet_labels(name, _vocabulary(snap))
         chosen = getattr(params, name)
         if isinstance(chosen, bool):
@@ -371,7 +371,7 @@ def facets(snap, base, masks: dict, params: SearchParams) -> dict[str, list[dict
                     "count": count,
                     "chosen": value in chosen,
                 }
-                for value, count in snap.counts(name, counted[others]).items()
+                for value, count in counted[others][name].items()
             ),
             key=lambda item: (-item["count"], item["label"]),
         )

@@ -180,12 +180,14 @@ def test_a_result_card_says_what_the_directory_card_says(client, many, language)
 def test_a_delta_keeps_the_facets_rows_per_value_as_a_rebuild_would(client, many):
     """Each multi facet's rows per value (Snapshot._postings) follow a delta without scanning
     the whole matrix again: a group given a new topic (and a new language) is chosen and counted
-    by it, and the lists equal those made from scratch."""
+    by it, and the lists equal those made from scratch. So do every facet's bitsets, a value no
+    group had before included."""
     _warm(client, "/api/v1/groups?topic=grief&language=fr")
     client.get("/api/v1/groups")  # counts each facet over every row: by their bitsets
     builds = snapshot.builds
     listing.save(many[2], {"topics": ["anxiety"]})
     listing.save(many[3], {"session_languages": ["de"]})
+    listing.save(many[4], {"cost": "donation"})
     body = client.get("/api/v1/groups", {"topic": "anxiety"}).json()
     assert "circle-02" in [r["slug"] for r in body["results"]]
     assert "circle-03" in _slugs(client, language="de")
@@ -200,11 +202,14 @@ def test_a_delta_keeps_the_facets_rows_per_value_as_a_rebuild_would(client, many
             fresh = sorted(scratch[0][scratch[1][value] : scratch[1][value + 1]].tolist())
             assert ours == fresh, (facet, snap.values[facet][value])
     # The bitsets that count many rows (Snapshot._bits) follow the delta too.
-    assert set(snap.bits) == set(snap.multi)
+    assert set(snap.bits) == set(snap.values)
     for facet, bits in snap.bits.items():
-        assert np.array_equal(bits, snapshot._packed(snap.multi[facet].T)), facet
+        flags = snapshot._flags(snap.multi, snap.scalar, facet, len(snap.values[facet]))
+        assert np.array_equal(bits, snapshot._packed(flags.T)), facet
     counts = {v["value"]: v["count"] for v in body["facets"]["topic"]}
     assert counts["anxiety"] == body["count"]
+    costs = client.get("/api/v1/groups").json()["facets"]["cost"]
+    assert {v["value"]: v["count"] for v in costs}["donation"] == 1
 
 
 def test_bitsets_grow_by_a_word_and_by_a_value_as_rows_are_added():
