@@ -12,12 +12,14 @@ import json
 import re
 from collections import Counter, defaultdict
 from functools import cache
+from html import escape
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db.models import Count
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from healingtogether.directory.models import Group
@@ -317,4 +319,32 @@ def drawn_map(kind: str, points=None, highlight=None) -> dict:
             "areas_list": render_to_string("search/_map_list.html", context),
         }
         cache.set(key, drawn, NETWORKS_SECONDS)
-    return {**drawn, "points": drawn_points(points)}
+    drawn_at = drawn_points(points)
+    return {**drawn, "points": drawn_at, **_marks(drawn_at)}
+
+
+def _marks(points) -> dict:
+    """The points as HTML: their dots in the SVG (each a link to its group when it has one)
+    and their list beside the map. Built here rather than with two loops in the template, which
+    took a tenth of a search page's rendering time, with the standard library's escape of
+    each label and address."""
+    dots, items = [], []
+    for point in points:
+        label = escape(point["label"])
+        x, y = point["x"], point["y"]
+        if point["url"]:
+            url = escape(point["url"])
+            dots.append(
+                f'<a href="{url}" class="map-point" aria-label="{label}"><title>{label}</title>'
+                f'<circle cx="{x}" cy="{y}" r="7"/></a>'
+            )
+            items.append(f'<li><a href="{url}">{label}</a></li>')
+        else:
+            dots.append(
+                f'<circle class="map-point" cx="{x}" cy="{y}" r="7"><title>{label}</title></circle>'
+            )
+            items.append(f"<li>{label}</li>")
+    return {
+        "points_svg": mark_safe("\n".join(dots)),  # noqa: S308 - every text from data is escaped
+        "points_list": mark_safe("\n".join(items)),  # noqa: S308 - as above
+    }

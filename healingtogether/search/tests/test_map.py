@@ -174,6 +174,16 @@ def test_points_are_links_with_names():
     assert "The dots are the groups found." in html
 
 
+def test_a_points_label_is_shown_as_text_never_as_markup():
+    label = 'Groupe "Deuil" <script>alert(1)</script> & co'
+    points = [{"lat": 50.4669, "lon": 4.8675, "label": label, "url": "/en/groups/a/?x=1&y=2"}]
+    html = _render(points=points)
+    escaped = "Groupe &quot;Deuil&quot; &lt;script&gt;alert(1)&lt;/script&gt; &amp; co"
+    assert "<script>" not in html
+    assert f'aria-label="{escaped}"><title>{escaped}</title>' in html  # the dot on the map
+    assert f'<li><a href="/en/groups/a/?x=1&amp;y=2">{escaped}</a></li>' in html  # the list
+
+
 def test_highlighted_networks_stand_out_and_say_so():
     brumenta = Group.objects.get(slug="brumenta")
     html = _render(highlight=[brumenta.pk])
