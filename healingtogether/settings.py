@@ -186,11 +186,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"] = {
         "options": "-c max_parallel_workers_per_gather=0",
         "connect_timeout": envint("DB_CONNECT_TIMEOUT", "5"),
-        # Parameters bound by the server let psycopg prepare the queries a process runs again
-        # and again (a group page's seven), so PostgreSQL plans each once per connection rather
-        # than at every request: planning took longer than running them. Not for a pooler in
-        # transaction mode (PgBouncer's default is session mode).
-        "server_side_binding": True,
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
