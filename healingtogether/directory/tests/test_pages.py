@@ -1,5 +1,6 @@
 import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -9,7 +10,7 @@ from django.utils import timezone
 from healingtogether.directory import listing
 from healingtogether.directory.models import STALE_AFTER, Group, Status
 from healingtogether.places.models import Municipality
-from healingtogether.test import make_group, make_location, make_organisation
+from healingtogether.test import make_group, make_location, make_organisation, make_organiser, said
 
 pytestmark = pytest.mark.django_db
 
@@ -216,3 +217,28 @@ def test_pages_with_tele_accueil_say_107_is_not_the_networks(client, lang):
     html = client.get(f"/{lang}/").content.decode()
     assert "107" in html
     assert {"fr": "À ne pas confondre", "en": "It is not the same as"}[lang] in html
+
+
+def test_the_header_and_footer_speak_the_pages_language_and_fit_whoever_reads(client):
+    """The header's links and the footer are kept in memory per language, and the footer also
+    by signed in or not (templates/base.html): each page still says what fits its reader."""
+
+    def page(language):
+        return unescape(client.get(f"/{language}/about/").content.decode())
+
+    def footer(language):
+        html = page(language)
+        return html[html.index('<footer class="site-footer">') :]
+
+    for language in LANGUAGES:
+        html = page(language)
+        assert f'<a href="/{language}/search/">{said("Find a group", language)}</a>' in html
+        assert said("For organisers: list your group", language) in html
+        assert said("Your workspace", language) not in html
+    client.force_login(make_organiser())
+    for language in LANGUAGES:
+        html = footer(language)
+        assert f'<a href="/{language}/workspace/">{said("Your workspace", language)}</a>' in html
+        assert said("For organisers: list your group", language) not in html
+    client.logout()
+    assert said("For organisers: list your group", "nl") in footer("nl")
