@@ -336,8 +336,8 @@ def similar(pk: int, topics: list[str], point, limit: int) -> list[tuple]:
 def topic_counts() -> dict[str, tuple[int, int]]:
     """For each topic with listings, by slug: how many (groups, services) help with it."""
     snap = snapshot.current()
-    everything = snap.counts("topic", snapshot.Counted(np.ones(snap.size, dtype=bool)))
-    groups = snap.counts("topic", snapshot.Counted(_groups(snap)))
+    everything = snap.counts_all(snapshot.Counted(np.ones(snap.size, dtype=bool)))["topic"]
+    groups = snap.counts_all(snapshot.Counted(_groups(snap)))["topic"]
     return {slug: (groups.get(slug, 0), n - groups.get(slug, 0)) for slug, n in everything.items()}
 
 
