@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from healingtogether.directory.models import Approach, Audience, Group, Language, Schedule, Topic
@@ -106,6 +108,27 @@ def test_the_page_shows_every_fact_a_seeker_needs(client, complete):
         "Confirmed by the organiser on 3 March 2027",
     ]:
         assert fact in text, fact
+
+
+def test_each_term_is_under_its_own_heading_in_order_and_read_in_one_query(client):
+    """A group's topics, audiences, approaches and session languages each show under their own
+    heading, in the terms' order, in the page's language; the four are read in one query."""
+    group = make_group(
+        topics=Topic.objects.filter(slug__in=["grief", "anxiety"]),
+        audiences=Audience.objects.filter(slug="adults"),
+        languages=Language.objects.filter(slug__in=["nl", "fr"]),
+    )
+    group.approaches.set(Approach.objects.order_by("slug")[:1])
+    approach = Approach.objects.order_by("slug").first()
+    page(client, group, "en")  # the search snapshot is made, for similar groups
+    with CaptureQueriesContext(connection) as queries:
+        text = text_of(page(client, group, "fr"))
+    assert (
+        f"Approche {approach.label_fr} Thèmes abordés Anxiété et panique, Deuil et perte"
+        " S’adresse à Adultes Langues parlées Français, Néerlandais"
+    ) in text
+    links = [q for q in queries.captured_queries if "directory_group_topics" in q["sql"]]
+    assert len(links) == 1 and "directory_group_session_languages" in links[0]["sql"]
 
 
 def test_the_next_five_dates_are_listed_in_local_time_across_the_clock_change(client, complete):
