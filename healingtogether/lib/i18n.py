@@ -9,8 +9,8 @@ from functools import lru_cache
 from urllib.parse import unquote
 
 from django.conf import settings
-from django.urls import Resolver404, resolve, translate_url
-from django.utils.translation import get_language
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.utils.translation import get_language, override
 
 CONTENT_LANGUAGES = ("en", "fr", "nl", "de")
 
@@ -47,15 +47,26 @@ def path_in_language(path: str, code: str) -> str | None:
     pages. Remembered: every page links to itself in each language twice (the language menu and
     the alternates in its head), and resolving then reversing a path each time was a tenth of a
     search page's rendering."""
-    return _path_in_language(path, get_language(), code, settings.ROOT_URLCONF)
+    found = _paths_in_languages(path, get_language(), settings.ROOT_URLCONF)
+    return None if found is None else found[code]
 
 
-@lru_cache(maxsize=4096)
-def _path_in_language(path: str, active: str, code: str, urlconf: str) -> str | None:
-    # `active` and `urlconf` are in the key because a path resolves in the active language's
-    # prefix, with the URLconf of the moment (tests may change it).
+@lru_cache(maxsize=1024)
+def _paths_in_languages(path: str, active: str, urlconf: str) -> dict[str, str] | None:
+    """The path in each of our languages: resolved once, then reversed in each language (as
+    django.urls.translate_url does, which resolves it again for each). `active` and `urlconf`
+    are in the key because a path resolves in the active language's prefix, with the URLconf of
+    the moment (tests may change it)."""
     try:
-        resolve(unquote(path))
+        match = resolve(unquote(path))
     except Resolver404:
         return None
-    return translate_url(path, code)
+    name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+    found = {}
+    for code in settings.LANGUAGE_CODES:
+        with override(code):
+            try:
+                found[code] = reverse(name, args=match.args, kwargs=match.kwargs)
+            except NoReverseMatch:  # a page without a name, or not in this language
+                found[code] = path
+    return found
