@@ -30,8 +30,9 @@ def listed_group(slug, networks: bool):
     groups = groups.networks() if networks else groups.exclude(kind__in=Group.NETWORK_KINDS)
     group = get_object_or_404(groups, slug=slug)
     # The page reads its terms, places and schedules through group.topics.all and the like,
-    # answered from the prefetch cache. Each is one plain query here: prefetch_related's own
-    # work cost more than its queries (1.3 ms of a 15 ms page at 100,000 groups).
+    # answered from the prefetch cache, filled here by three plain queries (the terms, the
+    # schedules, the places): prefetch_related's own work cost more than its queries (1.3 ms
+    # of a 15 ms page at 100,000 groups).
     related = _terms_of(group.pk)
     related["schedules"] = list(group.schedules.all())
     related["locations"] = list(group.locations.select_related("municipality").order_by("pk"))
