@@ -107,10 +107,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Pages shrink to about a fifth on the wire. Django pads each compressed response with
-    # random bytes against BREACH-style guessing (and CSRF tokens are masked per response).
-    # Static files come compressed ahead of time from WhiteNoise and are left alone.
-    "django.middleware.gzip.GZipMiddleware",
+    # Pages shrink to about a fifth on the wire, quickly (lib/compress.py). Each compressed
+    # response is padded with random bytes against BREACH-style guessing (and CSRF tokens are
+    # masked per response). Static files come compressed ahead of time from WhiteNoise and are
+    # left alone.
+    "healingtogether.lib.compress.compress",
     "healingtogether.lib.middleware.content_security_policy",
     # Inside the header middleware, so the outage page carries the same headers as any page.
     "healingtogether.lib.outage.database_outage",

@@ -6,7 +6,7 @@ What we count, decided once for every page (issue 7):
   references (and what those stylesheets reference). Static files are counted as WhiteNoise serves
   them with DEBUG=False and CompressedManifestStaticFilesStorage: collected into a temporary
   STATIC_ROOT, fetched through our own middleware with `Accept-Encoding: gzip, br`, body bytes as
-  sent. The HTML is counted as Django's GZipMiddleware sends it, compressed. The whole first visit
+  sent. The HTML is counted as lib/compress.py sends it, compressed. The whole first visit
   must stay within 150 KB.
 - The HTML of a search page with 20 results is counted uncompressed, strictly: 60 KB.
 - Nothing may come from another host.
@@ -14,7 +14,7 @@ What we count, decided once for every page (issue 7):
 The same budgets are measured again in Chromium (a browser test, run last): every response of a
 first visit from a real gunicorn with production settings, headers included. Both measures
 currently leave wide margins but for the search page's HTML (about 54 KB of 60 with twenty results
-and the map, before compression; about 11 KB on the wire).
+and the map, before compression; under a quarter of that on the wire).
 """
 
 import gzip
