@@ -5,8 +5,10 @@ For each database: the scratch database of bench/common.py (real places and reso
 synthetic groups), served by `make serve` (gunicorn, one worker per core unless WEB_CONCURRENCY
 says otherwise, DEBUG off) on loopback. wrk then drives, one kind at a time, /healthz, the API
 (a mix of text, near a place, filters and later pages), the search page (the same mix, in the
-four languages) and group pages, and the script prints requests per second and p50/p95/p99 for
-each, with its throughput as a share of /healthz's at the same number of connections.
+four languages), group pages (500 of them, each kept in a worker's memory once it made it) and
+first visits of group pages (thousands of others, which no worker has made yet: what a page
+costs to make), and the script prints requests per second and p50/p95/p99 for each, with its
+throughput as a share of /healthz's at the same number of connections.
 
 The API's rate limit is turned off for the run (API_RATE_LIMIT=0): wrk is one client.
 
@@ -47,6 +49,8 @@ KINDS = {
     "api": "API search (mix)",
     "page": "search page (mix)",
     "group": "group page",
+    # Pages no worker has made before: the group page's own cost, without the memory of pages.
+    "group_first": "group, first visit",
     # Issue 18: the API's searches with words, with meaning (as served) and with semantic=off.
     "words": "API words, meaning",
     "words_off": "API words, off",
@@ -117,6 +121,9 @@ def paths_for(served: dict) -> dict[str, list[str]]:
         "api": [f"/api/v1/groups?{q}" for q in mix],
         "page": [f"/{random.Random(i).choice(LANGUAGES)}/search/?{q}" for i, q in enumerate(mix)],
         "group": [f"/{rng.choice(LANGUAGES)}/groups/{slug}/" for slug, _public_id in groups],
+        "group_first": [
+            f"/{rng.choice(LANGUAGES)}/groups/{slug}/" for slug in served["other_groups"]
+        ],
         "words": [f"/api/v1/groups?{q}" for q in mix if "q=" in q],
         "words_off": [f"/api/v1/groups?{q}&semantic=off" for q in mix if "q=" in q],
     }
@@ -147,7 +154,9 @@ def bench_database(name, env, args) -> dict:
         figures = {}
         for connections in args.connections:
             for kind, some in paths.items():
-                load(port, some, 3, connections)  # warm up caches and connections
+                # Warm up caches and connections, from the end of the list: a run of first
+                # visits then starts on pages the warm-up did not make.
+                load(port, some[::-1], 3, connections)
                 drain(port)
                 print(f"{name}: {kind} at {connections} connections", flush=True)
                 figures[(kind, connections)] = load(port, some, args.seconds, connections)
