@@ -288,3 +288,17 @@ def test_a_kept_page_costs_no_query_and_a_change_shows_at_once(
     with django_assert_max_num_queries(30) as queries:
         page(client, group)
     assert len(queries) > 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs the PostgreSQL server")
+def test_postgresql_plans_a_group_page_query_once_for_the_next_pages(client):
+    """Each group's page made for the first time runs the same few queries: from the sixth
+    page on, PostgreSQL runs them as statements prepared on the connection instead of planning
+    them again (settings.DB_PREPARED_STATEMENTS)."""
+    groups = [make_group(name_en=f"Circle {n}") for n in range(7)]
+    for n, group in enumerate(groups):
+        assert f"Circle {n}" in page(client, group)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("directory_location" in statement for statement in prepared), prepared

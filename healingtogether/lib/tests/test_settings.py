@@ -119,3 +119,21 @@ def test_make_serve_leaves_the_number_of_workers_to_web_concurrency():
     serve = makefile[makefile.index("\nserve:") :].split("\n\n")[0]
     assert "gunicorn healingtogether.wsgi" in serve
     assert "--workers" not in serve
+
+
+POSTGRES = {"DATABASE_URL": "postgres://nobody@127.0.0.1:5432/nothing"}
+POSTGRES_OPTIONS = "sorted(settings.DATABASES['default']['OPTIONS'].items())"
+
+
+def test_postgresql_prepares_statements_unless_a_pooler_needs_them_off():
+    default = start(POSTGRES_OPTIONS, **POSTGRES)
+    assert default.returncode == 0, default.stderr
+    assert "('prepare_threshold', 5)" in default.stdout
+    assert "('server_side_binding', True)" in default.stdout
+    off = start(POSTGRES_OPTIONS, **POSTGRES, DB_PREPARED_STATEMENTS="False")
+    assert off.returncode == 0, off.stderr
+    assert "prepare_threshold" not in off.stdout
+    assert "server_side_binding" not in off.stdout
+    wrong = start("'started'", **POSTGRES, DB_PREPARED_STATEMENTS="yes")
+    assert wrong.returncode != 0
+    assert "DB_PREPARED_STATEMENTS must be True or False, not 'yes'" in wrong.stderr
