@@ -189,8 +189,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "connect_timeout": envint("DB_CONNECT_TIMEOUT", "5"),
     }
     # Prepared statements: a query run a few times on a connection (a group's page runs the
-    # same four for every group) is planned once, not each time; planning was about 1.2 ms of
-    # a group's page, 2 ms of its time made the first time on this machine. They need the
+    # same four for every group) is planned once, not each time. Planning them was about 1.2 ms
+    # of a group's page made for the first time (docs/performance.md, ninth run). They need the
     # values bound by the server, and a connection of its own: set DB_PREPARED_STATEMENTS=False
     # behind a pooler in transaction mode (such as PgBouncer's), which hands each transaction
     # any connection.
