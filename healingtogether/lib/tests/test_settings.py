@@ -33,11 +33,14 @@ def start(expression: str, **variables) -> subprocess.CompletedProcess:
     )
 
 
+# Settings read only for PostgreSQL: a server that need not exist, as nothing connects.
+POSTGRES = {"DATABASE_URL": "postgres://nobody@127.0.0.1:5432/nothing"}
+
 NUMBERS = [
     ("EMAIL_PORT", {}),
     ("SECURE_HSTS_SECONDS", {}),
     ("DB_CONN_MAX_AGE", {}),
-    ("DB_CONNECT_TIMEOUT", {"DATABASE_URL": "postgres://nobody@127.0.0.1:5432/nothing"}),
+    ("DB_CONNECT_TIMEOUT", POSTGRES),
     ("SEARCH_RECHECK_SECONDS", {}),
     ("API_RATE_LIMIT", {}),
 ]
@@ -121,7 +124,6 @@ def test_make_serve_leaves_the_number_of_workers_to_web_concurrency():
     assert "--workers" not in serve
 
 
-POSTGRES = {"DATABASE_URL": "postgres://nobody@127.0.0.1:5432/nothing"}
 POSTGRES_OPTIONS = "sorted(settings.DATABASES['default']['OPTIONS'].items())"
 
 
