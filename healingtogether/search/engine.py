@@ -636,7 +636,7 @@ def run(params: SearchParams) -> Results:
             online_base &= mask
         online_rows = np.flatnonzero(online_base)
         # As many as a page of results: enough to choose from, and cheap to show.
-        online_rows = online_rows[np.argsort(snap.default_rank[online_rows])][: params.page_size]
+        online_rows = _first(online_rows, snap.default_rank[online_rows], params.page_size)
         online = snap.summaries_of(online_rows)
         # Like the online block: the same filters, as many as a page of results, and not
         # counted in the facets, which count the results near the place (the main list) only.
