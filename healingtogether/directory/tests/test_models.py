@@ -24,6 +24,21 @@ def test_a_group_speaks_the_pages_language_when_it_can():
         assert group.name == "Groupe"
 
 
+def test_a_groups_kind_and_format_are_said_in_the_pages_language():
+    """The labels of a group's fixed choices, in each language a page asks in; a value that is
+    not one of the choices (an old row) is shown as it is."""
+    group = make_group(kind=Group.Kind.SUPPORT_GROUP, format=Group.Format.ONLINE)
+    with translation.override("nl"):
+        assert group.get_kind_display() == "Steungroep"
+    with translation.override("fr"):
+        assert group.get_kind_display() == "Groupe de soutien"
+        assert group.get_format_display() == "En ligne"
+    with translation.override("de"):
+        assert group.get_kind_display() == "Selbsthilfegruppe"
+    group.kind = "retired_kind"
+    assert group.get_kind_display() == "retired_kind"
+
+
 def test_a_group_needs_a_name_in_some_language():
     with pytest.raises(IntegrityError):
         make_group(name_fr="")
