@@ -7,8 +7,8 @@ placeholder for the one value that changes (a slug, a group's id), and then runs
 value of the moment, building the instances as the ORM does: the same converters, the same
 `from_db`, and the objects of `select_related` attached to theirs.
 
-It takes querysets of whole model rows only (no `values()`, annotations or deferred fields),
-and refuses one whose placeholder is not exactly one of the SQL's parameters.
+It takes querysets of model instances only, and refuses one of `values()` or with annotations,
+and one whose placeholder is not exactly one of the SQL's parameters.
 """
 
 from django.db import connections

@@ -65,10 +65,14 @@ def test_an_empty_foreign_key_of_select_related_reads_as_none():
 
 
 def test_a_queryset_whose_placeholder_is_not_one_parameter_is_refused():
-    """Two parameters equal to the placeholder, or none: which one is the value is unknown."""
+    """Two parameters equal to the placeholder, or none: which one is the value is unknown.
+    Rows of values() are not instances to build."""
     twice = Compiled(lambda slug: Group.objects.filter(slug=slug, name_fr=slug), placeholder="-")
     with pytest.raises(ValueError):
         twice("tuesday-circle")
     fixed = Compiled(lambda slug: Group.objects.filter(slug="tuesday-circle"), placeholder="-")
     with pytest.raises(ValueError):
         fixed("tuesday-circle")
+    values = Compiled(lambda slug: Group.objects.filter(slug=slug).values("pk"), placeholder="-")
+    with pytest.raises(ValueError):
+        values("tuesday-circle")
