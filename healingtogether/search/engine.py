@@ -406,10 +406,12 @@ def _metres(closeness, rows) -> np.ndarray:
 
 def _near(snap, place: Place, radius_km: float) -> tuple[np.ndarray, np.ndarray]:
     """ "Near me", the one rule: (the rows of the groups that meet in person within radius_km of
-    the place, each group's closeness to it). A group is as near as its nearest location."""
-    closeness = snap.closeness(unit_vector(place.latitude, place.longitude))
+    the place, each row's closeness to it, which holds for those rows only: see
+    Snapshot.closeness). A group is as near as its nearest location."""
+    within = min_dot(radius_km)
+    closeness = snap.closeness(unit_vector(place.latitude, place.longitude), within)
     in_person = snap.matching("format", [Group.Format.IN_PERSON, Group.Format.HYBRID])
-    return in_person & (closeness >= min_dot(radius_km)), closeness
+    return in_person & (closeness >= within), closeness
 
 
 def _regional(snap, place: Place, candidates, name_match, limit: int):

@@ -27,6 +27,7 @@ whole rebuild.
 import bisect
 import dataclasses
 import gc
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -106,6 +107,7 @@ class Snapshot:
     values: dict  # facet -> list of its values (index = code)
     scalar: dict  # facet -> int16 array of codes per row (-1: none)
     multi: dict  # facet -> boolean matrix, rows x values (a byte a cell)
+    # The locations, southernmost first (by z, the sine of the latitude: see closeness).
     loc_row: np.ndarray  # for each location: its group's row
     loc_xyz: np.ndarray  # for each location: unit vector (n x 3)
     # Service areas, one entry per (group, municipality) pair: the group's row and the
@@ -324,12 +326,26 @@ class Snapshot:
             codes[:, n] = np.where(own >= 0, own.astype(np.int32) + starts[n], starts[-1])
         return multi, matrix, np.cumsum([0] + widths).tolist(), scalar, codes, starts
 
-    def closeness(self, xyz: tuple[float, float, float]) -> np.ndarray:
-        """For each row, the dot product of its nearest location with the point (-2: none)."""
+    def closeness(self, xyz: tuple[float, float, float], within: float | None = None) -> np.ndarray:
+        """For each row, the dot product of its nearest location with the point (-2: none).
+
+        With `within` (a dot product, see lib.geo.min_dot), only the rows that close matter: the
+        locations looked at are those whose latitude is near enough the point's for it, a band
+        of the list kept by latitude (a fifth of the locations for 25 km in Belgium), and a row
+        with none there reads -2 too."""
         best = np.full(self.size, -2.0)
-        if len(self.loc_row):
-            np.maximum.at(best, self.loc_row, self.loc_xyz @ np.asarray(xyz))
+        rows, points = self.loc_row, self.loc_xyz
+        if within is not None:
+            first, last = np.searchsorted(self._heights, _heights_within(xyz[2], within))
+            rows, points = rows[first:last], points[first:last]
+        if len(rows):
+            np.maximum.at(best, rows, points @ np.asarray(xyz))
         return best
+
+    @cached_property
+    def _heights(self) -> np.ndarray:
+        """Each location's z, in order (loc_xyz is kept so), as one array to search."""
+        return np.ascontiguousarray(self.loc_xyz[:, 2])
 
     def serving(self, codes) -> np.ndarray:
         """A mask of the rows whose service area contains any of these municipalities (NIS
@@ -366,6 +382,29 @@ def _rank(order) -> np.ndarray:
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
     return rank
+
+
+def _heights_within(z: float, within: float) -> tuple[float, float]:
+    """The lowest and highest z of a point whose dot product with a point of height z can be
+    `within` or more: two points that close are at most their angle apart in latitude, and z
+    grows with latitude. A nanoradian wider each way, so that rounding never leaves one out."""
+    angle = math.acos(max(-1.0, min(1.0, within))) + 1e-9
+    latitude = math.asin(max(-1.0, min(1.0, z)))
+    return (
+        math.sin(max(latitude - angle, -math.pi / 2)),
+        math.sin(min(latitude + angle, math.pi / 2)),
+    )
+
+
+def _by_height(rows: np.ndarray, xyz: np.ndarray, more_rows=None, more_xyz=None) -> tuple:
+    """Locations (their rows and unit vectors) in order of z, as Snapshot keeps them; with
+    more, those merged in their places (a delta adds a few to a hundred thousand)."""
+    if more_rows is None:
+        order = np.argsort(xyz[:, 2], kind="stable")
+        return rows[order], xyz[order]
+    more_rows, more_xyz = _by_height(more_rows, more_xyz)
+    places = np.searchsorted(np.ascontiguousarray(xyz[:, 2]), more_xyz[:, 2], side="right")
+    return np.insert(rows, places, more_rows), np.insert(xyz, places, more_xyz, axis=0)
 
 
 def _latest():
@@ -486,13 +525,14 @@ def build() -> Snapshot:
     slug_rank = _rank(np.argsort(np.array(slugs, dtype=object), kind="stable"))
     order = np.lexsort([slug_rank, -columns["confirmed"]])
     default_rank = _rank(order)
+    loc_row, loc_xyz = _by_height(columns["loc_row"], columns["loc_xyz"])
     return Snapshot(
         ids=columns["ids"],
         values=values,
         scalar=columns["scalar"],
         multi=columns["multi"],
-        loc_row=columns["loc_row"],
-        loc_xyz=columns["loc_xyz"],
+        loc_row=loc_row,
+        loc_xyz=loc_xyz,
         area_row=columns["area_row"],
         area_code=columns["area_code"],
         confirmed=columns["confirmed"],
@@ -556,6 +596,9 @@ def updated(snap: Snapshot, pks, latest, count: int, day=None) -> Snapshot:
         facet: _postings_with(rows, starts, columns["multi"][facet], first, len(values[facet]))
         for facet, (rows, starts) in snap.postings.items()
     }
+    loc_row, loc_xyz = _by_height(
+        snap.loc_row, snap.loc_xyz, columns["loc_row"], columns["loc_xyz"]
+    )
     return Snapshot(
         ids=np.concatenate([ids, columns["ids"]]),
         values=values,
@@ -564,8 +607,8 @@ def updated(snap: Snapshot, pks, latest, count: int, day=None) -> Snapshot:
             for facet, codes in snap.scalar.items()
         },
         multi=multi,
-        loc_row=np.concatenate([snap.loc_row, columns["loc_row"]]),
-        loc_xyz=np.concatenate([snap.loc_xyz, columns["loc_xyz"]]),
+        loc_row=loc_row,
+        loc_xyz=loc_xyz,
         area_row=np.concatenate([snap.area_row, columns["area_row"]]),
         area_code=np.concatenate([snap.area_code, columns["area_code"]]),
         confirmed=confirmed,

@@ -109,6 +109,37 @@ def test_no_group_inside_the_radius_is_missed():
         assert [g.slug for g in results.groups] == [s for _d, s in expected]
 
 
+@pytest.mark.usefixtures("without_real_groups")
+def test_groups_added_by_a_delta_are_found_near_every_place_as_by_a_rebuild():
+    """A search near a place looks only at the locations whose latitude can be close enough
+    (Snapshot.closeness), in a list a delta keeps in order: groups added after the snapshot was
+    made, some meeting in two places, north and south of the others, are all found within each
+    radius, none outside, nearest first."""
+    rng = random.Random(11)
+    centre = PostalCode.objects.get(code="1000")
+    nearest = {}
+
+    def scatter(prefix, count):
+        for n in range(count):
+            group = make_group(slug=f"{prefix}-{n}", format="in_person")
+            for _ in range(1 + n % 2):
+                lat = centre.latitude + rng.uniform(-0.6, 0.6)
+                lon = centre.longitude + rng.uniform(-0.8, 0.8)
+                make_location(group, latitude=lat, longitude=lon)
+                km = distance_km(centre.latitude, centre.longitude, lat, lon)
+                nearest[group.slug] = min(km, nearest.get(group.slug, km))
+
+    scatter("before", 60)
+    search(near="1000")  # the snapshot is made with these
+    builds = snapshot.builds
+    scatter("after", 60)
+    for radius in (3, 12, 25, 40):
+        expected = sorted((km, slug) for slug, km in nearest.items() if km <= radius)
+        results = search(near="1000", radius_km=radius, page_size=100)
+        assert [g.slug for g in results.groups] == [slug for _km, slug in expected]
+    assert snapshot.builds == builds  # the later groups came by a delta
+
+
 # Many results and few: the snapshot counts them in two ways (Snapshot.counts_all).
 @pytest.mark.parametrize("q, many", [("grief", True), ("fibromyalgie", False)])
 def test_each_facet_count_is_the_count_you_get_by_choosing_it(around_namur, q, many):
