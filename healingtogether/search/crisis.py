@@ -155,7 +155,7 @@ def similarity(vector: np.ndarray | None) -> float:
     """The highest similarity between a query's vector and the crisis examples (0 without)."""
     if vector is None:
         return 0.0
-    examples = meaning.embed_texts(EXAMPLES, as_query=True)
+    examples = meaning.embed_list(EXAMPLES, as_query=True)
     if examples is None:
         return 0.0
     return float((examples @ vector).max())

@@ -117,6 +117,18 @@ def test_it_sounds_like_suggests_topics_that_apply_the_filter(client, groups):
     assert "topic=grief" in html[html.index('class="suggested-topics"') :]
 
 
+def test_a_topic_given_new_words_is_suggested_for_them(client, groups):
+    """The taxonomy's vectors are kept between searches (meaning.embed_list), and made again
+    when its words change: once the snapshot reads the topics again (here, after a group's
+    change), the new words suggest the topic."""
+    words = "zorbulak kwintessa"
+    assert "anxiety" not in [t["slug"] for t in api(client, q=words)["suggested_topics"]]
+    Topic.objects.filter(slug="anxiety").update(label_en="Zorbulak", synonyms_en=words)
+    listing.save(groups["knitting"], {"name_fr": "Atelier Tricot du Jeudi"})
+    suggested = [t["slug"] for t in api(client, q=words, lang="en")["suggested_topics"]]
+    assert suggested[:1] == ["anxiety"]
+
+
 @pytest.mark.parametrize(
     "q",
     [
