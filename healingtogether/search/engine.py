@@ -408,10 +408,13 @@ def _near(snap, place: Place, radius_km: float) -> tuple[np.ndarray, np.ndarray]
     """ "Near me", the one rule: (the rows of the groups that meet in person within radius_km of
     the place, each row's closeness to it, which holds for those rows only: see
     Snapshot.closeness). A group is as near as its nearest location."""
-    within = min_dot(radius_km)
-    closeness = snap.closeness(unit_vector(place.latitude, place.longitude), within)
+    rows, dots = snap.near(unit_vector(place.latitude, place.longitude), min_dot(radius_km))
+    near = np.zeros(snap.size, dtype=bool)
+    near[rows] = True
+    closeness = np.full(snap.size, -2.0)
+    closeness[rows] = dots
     in_person = snap.matching("format", [Group.Format.IN_PERSON, Group.Format.HYBRID])
-    return in_person & (closeness >= within), closeness
+    return in_person & near, closeness
 
 
 def _regional(snap, place: Place, candidates, name_match, limit: int):
@@ -675,12 +678,7 @@ def run(params: SearchParams) -> Results:
 
 def _remembered_place(snap, text: str) -> Place | None:
     """find_near, remembered with the snapshot: people type the same few hundred places."""
-    key = (fold(text), translation.get_language())
-    if key not in snap.places:
-        if len(snap.places) > 2000:
-            snap.places.clear()
-        snap.places[key] = find_near(text)
-    return snap.places[key]
+    return snap.places.get((fold(text), translation.get_language()), lambda: find_near(text))
 
 
 _topics_of = {"version": None, "topics": []}

@@ -78,6 +78,10 @@ MULTI = {
 }
 FAR = np.iinfo(np.int64).max
 CHOSEN_KEPT = 256  # masks of chosen facet values a snapshot keeps (100 KB each at 100,000 groups)
+PLACES_KEPT = 2000  # places people typed, as found (engine.find_near)
+# Points searched near (Snapshot.near): their near rows and closeness, 10-500 KB each at 100,000
+# groups. Belgium has about 1,150 postcodes; people search near far fewer.
+NEAR_KEPT = 64
 # Facets are counted with bitsets (Snapshot.counts_all) over more than 1/BITSETS_OVER of the
 # rows: a quarter of a millisecond for every facet at 100,000 groups, which adding up the rows'
 # own columns takes at about 3,000 rows.
@@ -99,6 +103,35 @@ def _referral(value) -> str:
 
 def _epoch(moment) -> int:
     return int(moment.timestamp()) if moment else 0
+
+
+class Kept:
+    """A few results worked out from a snapshot and kept with it, the least recently used
+    dropped first when there are more than `size`: people search for the same words, near the
+    same towns, with the same filters, again and again. Safe for threads (a lost race works a
+    result out twice, never wrongly)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, make):
+        """The result kept for `key`, or make()'s, then kept (None included)."""
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        found = make()
+        with self._lock:
+            self._items[key] = found
+            if len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return found
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
 
 @dataclass
@@ -135,14 +168,13 @@ class Snapshot:
     sorted_ids: np.ndarray = None
     sorter: np.ndarray = None
     live: np.ndarray = None  # rows that are searchable (not dropped)
-    # The last few text searches' results: people search for the same words again and again.
-    # Cached with the snapshot, so they go when the groups (and so the text index) change.
-    text_cache: OrderedDict = field(default_factory=OrderedDict)
-    text_lock: threading.Lock = field(default_factory=threading.Lock)
-    # The places people typed, found once per snapshot.
-    places: dict = field(default_factory=dict)
-    # (facet, chosen values) -> the mask of `matching`, at most CHOSEN_KEPT of them.
-    chosen: dict = field(default_factory=dict)
+    # What searches worked out, kept with the snapshot, so they go when the groups change: the
+    # last text searches' masks (text_masks), the places people typed (engine), the rows near a
+    # point (near) and the masks of chosen facet values (matching).
+    text_cache: Kept = field(default_factory=lambda: Kept(TEXT_CACHE_SIZE))
+    places: Kept = field(default_factory=lambda: Kept(PLACES_KEPT))
+    nearby: Kept = field(default_factory=lambda: Kept(NEAR_KEPT))
+    chosen: Kept = field(default_factory=lambda: Kept(CHOSEN_KEPT))
     # facet -> (rows, starts): each multi facet's rows per value, value by value, made from
     # `multi` on first use (see _postings).
     postings: dict = field(default_factory=dict)
@@ -182,26 +214,19 @@ class Snapshot:
         the rows with every word in their names or taxonomy, and for each row how many words it
         misses). From the snapshot's own text index: no SQL. The same rows as
         search.text.word_matches finds in the database."""
-        key = " ".join(q.casefold().split())
-        with self.text_lock:
-            if key in self.text_cache:
-                self.text_cache.move_to_end(key)
-                return self.text_cache[key]
+        return self.text_cache.get(" ".join(q.casefold().split()), lambda: self._text_masks(q))
+
+    def _text_masks(self, q: str):
         parsed = query_terms(q)
-        masks = None
-        if parsed:
-            matched = np.zeros(self.size, dtype=np.int8)
-            in_head = np.zeros(self.size, dtype=np.int8)
-            for word_terms, prefix in parsed:
-                anywhere, in_names = self.words.word_masks(word_terms, prefix, self.live)
-                matched += anywhere
-                in_head += in_names
-            masks = (matched > 0, in_head == len(parsed), len(parsed) - matched)
-        with self.text_lock:
-            self.text_cache[key] = masks
-            if len(self.text_cache) > TEXT_CACHE_SIZE:
-                self.text_cache.popitem(last=False)
-        return masks
+        if not parsed:
+            return None
+        matched = np.zeros(self.size, dtype=np.int8)
+        in_head = np.zeros(self.size, dtype=np.int8)
+        for word_terms, prefix in parsed:
+            anywhere, in_names = self.words.word_masks(word_terms, prefix, self.live)
+            matched += anywhere
+            in_head += in_names
+        return matched > 0, in_head == len(parsed), len(parsed) - matched
 
     @property
     def size(self) -> int:
@@ -249,24 +274,19 @@ class Snapshot:
         """Rows whose value for this facet is any of `chosen`, as a read-only mask kept with the
         snapshot: searches ask for the same few choices again and again (groups people join,
         meeting in person, a topic)."""
-        key = (facet, tuple(chosen))
-        found = self.chosen.get(key)
-        if found is None:
-            found = self._matching(facet, chosen)
-            found.flags.writeable = False
-            if len(self.chosen) >= CHOSEN_KEPT:
-                self.chosen.clear()
-            self.chosen[key] = found
-        return found
+        return self.chosen.get((facet, tuple(chosen)), lambda: self._matching(facet, chosen))
 
     def _matching(self, facet: str, chosen: list[str]) -> np.ndarray:
         if facet in self.multi:
-            return self.sharing(facet, chosen) > 0
-        codes = [self.values[facet].index(v) for v in chosen if v in self.values[facet]]
-        # A table of the chosen codes, looked up by each row's code (-1, none, is the last).
-        table = np.zeros(len(self.values[facet]) + 1, dtype=bool)
-        table[codes] = True
-        return table[self.scalar[facet]]
+            found = self.sharing(facet, chosen) > 0
+        else:
+            codes = [self.values[facet].index(v) for v in chosen if v in self.values[facet]]
+            # A table of the chosen codes, looked up by each row's code (-1, none, is the last).
+            table = np.zeros(len(self.values[facet]) + 1, dtype=bool)
+            table[codes] = True
+            found = table[self.scalar[facet]]
+        found.flags.writeable = False
+        return found
 
     def sharing(self, facet: str, chosen: list[str]) -> np.ndarray:
         """For each row, how many of `chosen` (values of a multi facet) it has."""
@@ -349,6 +369,20 @@ class Snapshot:
         if len(rows):
             np.maximum.at(best, rows, points @ np.asarray(xyz))
         return best
+
+    def near(self, xyz: tuple[float, float, float], within: float) -> tuple:
+        """The rows with a location whose dot product with the point is `within` or more, and
+        each one's closeness (see closeness), both read-only: kept for the points people search
+        near most. Only these rows' closeness is kept, not one number for every row."""
+
+        def find():
+            closeness = self.closeness(xyz, within)
+            rows = np.flatnonzero(closeness >= within)
+            dots = closeness[rows]
+            rows.flags.writeable = dots.flags.writeable = False
+            return rows, dots
+
+        return self.nearby.get((xyz, within), find)
 
     @cached_property
     def _heights(self) -> np.ndarray:

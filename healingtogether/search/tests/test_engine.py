@@ -112,9 +112,10 @@ def test_no_group_inside_the_radius_is_missed():
 @pytest.mark.usefixtures("without_real_groups")
 def test_groups_added_by_a_delta_are_found_near_every_place_as_by_a_rebuild():
     """A search near a place looks only at the locations whose latitude can be close enough
-    (Snapshot.closeness), in a list a delta keeps in order: groups added after the snapshot was
-    made, some meeting in two places, north and south of the others, are all found within each
-    radius, none outside, nearest first."""
+    (Snapshot.closeness), in a list a delta keeps in order, and what it finds is kept with the
+    snapshot (Snapshot.near): groups added after the same searches were made, some meeting in
+    two places, north and south of the others, are all found within each radius, none outside,
+    nearest first."""
     rng = random.Random(11)
     centre = PostalCode.objects.get(code="1000")
     nearest = {}
@@ -129,11 +130,13 @@ def test_groups_added_by_a_delta_are_found_near_every_place_as_by_a_rebuild():
                 km = distance_km(centre.latitude, centre.longitude, lat, lon)
                 nearest[group.slug] = min(km, nearest.get(group.slug, km))
 
+    radii = (3, 12, 25, 40)
     scatter("before", 60)
-    search(near="1000")  # the snapshot is made with these
+    for radius in radii:  # the snapshot is made with these, and keeps what it found near
+        search(near="1000", radius_km=radius)
     builds = snapshot.builds
     scatter("after", 60)
-    for radius in (3, 12, 25, 40):
+    for radius in radii:
         expected = sorted((km, slug) for slug, km in nearest.items() if km <= radius)
         results = search(near="1000", radius_km=radius, page_size=100)
         assert [g.slug for g in results.groups] == [slug for _km, slug in expected]
