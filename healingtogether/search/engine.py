@@ -466,16 +466,17 @@ def _order(
     what it says and nothing else; their ties still fall back on the default order, where stale
     listings come last anyway because it puts the most recently confirmed first.
 
-    With meaning (`fused`, see _fuse), its rank takes the default order's place in relevance:
-    names first, fresh before stale and distance still come before it; how many words a group
-    matches is part of the fused rank then, so a group close in meaning can stand beside one
-    that shares a word."""
+    With meaning (`fused`: each row's fused score, see _fuse), the fused order (highest score
+    first, ties in the default order) takes the default order's place in relevance: names
+    first, fresh before stale and distance still come before it; how many words a group matches
+    is part of the fused score then, so a group close in meaning can stand beside one that
+    shares a word."""
     if params.sort == "newest":
         key = snap.newest_rank[rows]
     elif params.sort == "next_session":
         key = snap.next_rank[rows]
     else:
-        key = (snap.default_rank if fused is None else fused)[rows].copy()
+        key = snap.default_rank[rows].copy() if fused is None else np.zeros(len(rows), np.int64)
         if closeness is not None:
             key |= _metres(closeness, rows) << RANK_BITS
         if params.sort == "relevance":
@@ -484,6 +485,8 @@ def _order(
                 key |= (~name_match[rows]).astype(np.int64) << NAME_MISS_BIT
             if missed is not None and fused is None:
                 key |= missed[rows].astype(np.int64) << WORDS_MISSED_BIT
+        if fused is not None:
+            return _first_fused(rows, key, fused, snap.default_rank[rows], needed)
     return _first(rows, key, needed)
 
 
@@ -494,6 +497,36 @@ def _first(rows, key, needed: int) -> np.ndarray:
         top = np.argpartition(key, needed - 1)[:needed]
         return rows[top[np.argsort(key[top])]]
     return rows[np.argsort(key)]
+
+
+def _first_fused(rows, key, score, default, needed: int) -> np.ndarray:
+    """The first `needed` rows by (key, score highest first, default rank), in order: the rows
+    whose key is below the needed-th smallest are in, and of those whose key equals it, the
+    best by score, then by the default order, fill the rest; all in linear time, then a sort of
+    those only. Sorting every row by its fused score took 3-4 ms over 50,000 rows."""
+    chosen = np.arange(len(rows))
+    if needed < len(rows):
+        edge = np.partition(key, needed - 1)[needed - 1]
+        at = np.flatnonzero(key == edge)
+        below = np.flatnonzero(key < edge)
+        room = needed - len(below)
+        if room < len(at):
+            at = at[_highest(score[at], default[at], room)]
+        chosen = np.concatenate([below, at])
+    return rows[chosen[np.lexsort([default[chosen], -score[chosen], key[chosen]])]]
+
+
+def _highest(score, default, count: int) -> np.ndarray:
+    """The positions of the `count` highest scores, equal ones in the default order (each
+    position's distinct `default` rank); unordered."""
+    lowest = -score
+    edge = np.partition(lowest, count - 1)[count - 1]
+    better = np.flatnonzero(lowest < edge)
+    tied = np.flatnonzero(lowest == edge)
+    room = count - len(better)
+    if room < len(tied):
+        tied = tied[np.argpartition(default[tied], room - 1)[:room]]
+    return np.concatenate([better, tied])
 
 
 def _fetch(pks) -> list:
@@ -514,34 +547,56 @@ def _fetch(pks) -> list:
 def _fuse(snap, rows, keyword, name_match, scores, missed=None) -> np.ndarray:
     """Reciprocal rank fusion of the keyword ranking (the most words matched first, then
     matches in names or taxonomy, then the default order) and the meaning ranking (most similar
-    first), over these rows: each row's rank in the fused order (ties in the default order), for
-    _order."""
+    first), over these rows: each row's fused score, for _order (which puts the highest first,
+    ties in the default order)."""
     k = 60
     default = snap.default_rank[rows]
+    by_default = _in_default_order(snap, rows)
     by_words = np.full(len(rows), 0.0)
     matched = keyword[rows]
-    words_key = (~name_match[rows]).astype(np.int64) << RANK_BITS | default
+    # The keyword ranking's part above the default order: how many words a row misses, then
+    # whether its name misses them. The rows matched, in the default order, sorted stably by it
+    # (a radix sort of small numbers).
+    words_key = (~name_match[rows]).astype(np.uint16)
     if missed is not None:
-        words_key |= missed[rows].astype(np.int64) << (RANK_BITS + 1)
-    order = np.flatnonzero(matched)[np.argsort(words_key[matched])]
+        words_key |= missed[rows].astype(np.uint16) << 1
+    chosen = by_default[matched[by_default]]
+    order = chosen[np.argsort(words_key[chosen], kind="stable")]
     by_words[order] = 1.0 / (k + 1 + np.arange(len(order)))
-    by_meaning = 1.0 / (k + 1 + snapshot._rank(_highest_first(scores[rows], default)))
-    fused = np.full(snap.size, 2**RANK_BITS - 1, dtype=np.int64)
-    fused[rows] = snapshot._rank(_highest_first(by_words + by_meaning, default))
-    return fused
+    meaning_order = _highest_first(scores[rows], default, by_default)
+    by_meaning = 1.0 / (k + 1 + snapshot._rank(meaning_order))
+    return by_words + by_meaning
 
 
-def _highest_first(values, default) -> np.ndarray:
+def _in_default_order(snap, rows) -> np.ndarray:
+    """The positions of `rows` (distinct row numbers) in the default order: for many rows, read
+    off the snapshot's default order in linear time (0.6 ms at 57,000 rows of 90,000, where a
+    sort took 2.8 ms); for few, sorted."""
+    if len(rows) * 8 < snap.size:
+        return np.argsort(snap.default_rank[rows])
+    position = np.full(snap.size, -1, dtype=np.int64)
+    position[rows] = np.arange(len(rows))
+    found = position[snap.default_order]
+    return found[found >= 0]
+
+
+def _highest_first(values, default, by_default) -> np.ndarray:
     """Positions ordered by `values`, highest first, equal values in the default order (each
-    position's distinct `default` rank): np.lexsort([default, -values]), whose two stable sorts
-    took 7-9 ms over 50,000 rows, in one quick sort and, when values repeat, one sort of
-    integer keys."""
+    position's distinct `default` rank; `by_default`: the positions in that order):
+    np.lexsort([default, -values]), whose two stable sorts took 7-9 ms over 50,000 rows, in one
+    quick sort and, when values repeat, one more: the positions in the default order sorted
+    stably by their run of equal values (a radix sort when there are fewer than 65,536 runs, as
+    when most groups have no vector yet and score 0), or by (run, default)."""
     order = np.argsort(-values)
     ordered = values[order]
     repeats = ordered[1:] == ordered[:-1]
     if repeats.any():
-        # Equal values are side by side: number each run of them, then sort by (run, default).
+        # Equal values are side by side: number each run of them.
         run = np.concatenate([[0], np.cumsum(~repeats)])
+        if run[-1] < 2**16:
+            run_of = np.empty(len(values), dtype=np.uint16)
+            run_of[order] = run
+            return by_default[np.argsort(run_of[by_default], kind="stable")]
         order = order[np.argsort((run << RANK_BITS) | default[order])]
     return order
 

@@ -231,6 +231,20 @@ def test_a_group_with_every_word_ranks_above_one_with_some_even_if_stale():
     assert _slugs(results) == ["every-word", "some-words"]
 
 
+@pytest.mark.parametrize("needed", [1, 20, 60, 2999, 3000, 4000])
+def test_a_page_of_fused_results_is_the_first_of_a_sort_on_every_key(needed):
+    """A page of results with meaning is chosen without sorting every row (_first_fused): it
+    must be exactly the first `needed` of a sort by name, freshness and distance, then the fused
+    score (highest first), then the default order, with ties in each."""
+    rng = np.random.default_rng(3)
+    rows = rng.permutation(9000)[:3000]
+    key = rng.choice([0, 1 << 21, 5 << 21, 1 << 42], size=3000).astype(np.int64)
+    score = rng.choice([0.0, 1 / 61, 1 / 62, 1 / 61 + 1 / 70], size=3000)
+    default = rng.permutation(3000).astype(np.int64)
+    expected = rows[np.lexsort([default, -score, key])][:needed]
+    assert engine._first_fused(rows, key, score, default, needed).tolist() == expected.tolist()
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_fusion_orders_equal_scores_in_the_default_order(dtype):
     """Meaning's scores and the fused ones repeat (every group without a vector scores 0): the
@@ -240,4 +254,10 @@ def test_fusion_orders_equal_scores_in_the_default_order(dtype):
     values = rng.choice([0.0, -0.0, 0.25, 0.5, 0.75], size=3000).astype(dtype)
     values[:1000] = rng.random(1000)  # and some that differ
     expected = np.lexsort([default, -values])
-    assert engine._highest_first(values, default).tolist() == expected.tolist()
+    by_default = np.argsort(default)
+    assert engine._highest_first(values, default, by_default).tolist() == expected.tolist()
+    # With more distinct values than a run number's 16 bits hold, the other way.
+    many = rng.permutation(200_000)[:70_000].astype(np.int64)
+    spread = rng.integers(0, 68_000, size=70_000).astype(dtype)
+    expected = np.lexsort([many, -spread])
+    assert engine._highest_first(spread, many, np.argsort(many)).tolist() == expected.tolist()
