@@ -108,15 +108,13 @@ def search_groups(request, params: Query[engine.SearchParams]):
             "page": params.page,
             "crisis": results.crisis,
             "suggested_topics": results.suggested_topics,
-            "results": [
-                summary.api(s, site, results.distances.get(s.pk)) for s in results.summaries
-            ],
+            "results": summary.api(results.summaries, site, results.distances),
             "online": (
-                [summary.api(s, site) for s in results.online_summaries]
+                summary.api(results.online_summaries, site)
                 if results.online_summaries is not None
                 else None
             ),
-            "regional": [summary.api(s, site) for s in results.regional_summaries],
+            "regional": summary.api(results.regional_summaries, site),
             "regional_count": results.regional_count,
             "facets": {
                 name: [{k: v[k] for k in ("value", "label", "count")} for v in values]

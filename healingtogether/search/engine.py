@@ -287,10 +287,11 @@ def _vocabulary(snap) -> dict[str, dict[str, str]]:
     return snap.vocabulary[current_language()]
 
 
-def _facet_labels(name: str, vocabulary: dict) -> dict[str, str]:
+def _facet_labels(name: str, vocabulary: dict, language: str) -> dict[str, str]:
+    """A facet's labels in `language`, whose `vocabulary` (see _vocabulary) this is."""
     if name in vocabulary:
         return vocabulary[name]
-    return _fixed_labels(name, current_language())
+    return _fixed_labels(name, language)
 
 
 @lru_cache(maxsize=64)
@@ -350,6 +351,8 @@ def facets(snap, base, masks: dict, params: SearchParams) -> dict[str, list[dict
     # Facets whose other filters are the same count the same rows: with no filter chosen, all
     # of them count `base`'s. Each set of rows is made and counted once, for every facet.
     counted = {}
+    language = current_language()
+    vocabulary = snap.vocabulary[language]
     for name in FACETS:
         others = tuple(other for other in masks if other != name)
         if others not in counted:
@@ -357,7 +360,7 @@ def facets(snap, base, masks: dict, params: SearchParams) -> dict[str, list[dict
             for other in others:
                 mask &= masks[other]
             counted[others] = snap.counts_all(snapshot.Counted(mask))
-        labels = _facet_labels(name, _vocabulary(snap))
+        labels = _facet_labels(name, vocabulary, language)
         chosen = getattr(params, name)
         if isinstance(chosen, bool):
             chosen = ["true" if chosen else "false"]

@@ -136,17 +136,23 @@ API_FIELDS_KEPT = 10_000
 _api_fields: dict = {}
 
 
-def api(summary: Summary, site: str, distance: float | None = None) -> dict:
-    """The API's GroupSummary (api/schemas.py), in the active language, as plain data ready for
-    JSON. `site` is the address the page's paths follow (scheme and host, no slash at the end)."""
+def api(summaries, site: str, distances: dict | None = None) -> list[dict]:
+    """The API's GroupSummary (api/schemas.py) of each of these, in the active language, as
+    plain data ready for JSON. `site` is the address the page's paths follow (scheme and host,
+    no slash at the end); `distances`, by pk, this search's."""
     language = current_language()
-    key = (summary.pk, summary.stamp, language)
-    fields = _api_fields.get(key)
-    if fields is None:
-        if len(_api_fields) >= API_FIELDS_KEPT:
-            _api_fields.clear()
-        fields = _api_fields[key] = _api_fields_of(summary, language)
-    return {**fields, "distance_km": distance, "url": site + fields["url"]}
+    distances = distances or {}
+    found = []
+    for summary in summaries:
+        key = (summary.pk, summary.stamp, language)
+        fields = _api_fields.get(key)
+        if fields is None:
+            if len(_api_fields) >= API_FIELDS_KEPT:
+                _api_fields.clear()
+            fields = _api_fields[key] = _api_fields_of(summary, language)
+        distance = distances.get(summary.pk)
+        found.append({**fields, "distance_km": distance, "url": site + fields["url"]})
+    return found
 
 
 def _api_fields_of(summary: Summary, language: str) -> dict:
