@@ -169,9 +169,11 @@ class Snapshot:
     sorter: np.ndarray = None
     live: np.ndarray = None  # rows that are searchable (not dropped)
     # What searches worked out, kept with the snapshot, so they go when the groups change: the
-    # last text searches' masks (text_masks), the places people typed (engine), the rows near a
-    # point (near) and the masks of chosen facet values (matching).
+    # last text searches' masks (text_masks) and what their words and meaning find (engine),
+    # the places people typed (engine), the rows near a point (near) and the masks of chosen
+    # facet values (matching).
     text_cache: Kept = field(default_factory=lambda: Kept(TEXT_CACHE_SIZE))
+    understood: Kept = field(default_factory=lambda: Kept(TEXT_CACHE_SIZE))
     places: Kept = field(default_factory=lambda: Kept(PLACES_KEPT))
     nearby: Kept = field(default_factory=lambda: Kept(NEAR_KEPT))
     chosen: Kept = field(default_factory=lambda: Kept(CHOSEN_KEPT))
@@ -226,7 +228,10 @@ class Snapshot:
             anywhere, in_names = self.words.word_masks(word_terms, prefix, self.live)
             matched += anywhere
             in_head += in_names
-        return matched > 0, in_head == len(parsed), len(parsed) - matched
+        masks = matched > 0, in_head == len(parsed), len(parsed) - matched
+        for mask in masks:
+            mask.flags.writeable = False  # kept, and shared by every search with these words
+        return masks
 
     @property
     def size(self) -> int:
