@@ -170,12 +170,13 @@ class Snapshot:
     live: np.ndarray = None  # rows that are searchable (not dropped)
     # What searches worked out, kept with the snapshot, so they go when the groups change: the
     # last text searches' masks (text_masks) and what their words and meaning find (engine),
-    # the places people typed (engine), the rows near a point (near) and the masks of chosen
-    # facet values (matching).
+    # the places people typed (engine), the rows near a point (near) and those serving a place
+    # (serving), and the masks of chosen facet values (matching).
     text_cache: Kept = field(default_factory=lambda: Kept(TEXT_CACHE_SIZE))
     understood: Kept = field(default_factory=lambda: Kept(TEXT_CACHE_SIZE))
     places: Kept = field(default_factory=lambda: Kept(PLACES_KEPT))
     nearby: Kept = field(default_factory=lambda: Kept(NEAR_KEPT))
+    served: Kept = field(default_factory=lambda: Kept(NEAR_KEPT))
     chosen: Kept = field(default_factory=lambda: Kept(CHOSEN_KEPT))
     # facet -> (rows, starts): each multi facet's rows per value, value by value, made from
     # `multi` on first use (see _postings).
@@ -396,12 +397,17 @@ class Snapshot:
 
     def serving(self, codes) -> np.ndarray:
         """A mask of the rows whose service area contains any of these municipalities (NIS
-        codes)."""
+        codes), read-only: kept, like the rows near a point, for the places people search."""
+        wanted = tuple(sorted({int(code) for code in codes}))
+        return self.served.get(wanted, lambda: self._serving(wanted))
+
+    def _serving(self, wanted: tuple) -> np.ndarray:
         mask = np.zeros(self.size, dtype=bool)
-        wanted = [int(code) for code in codes]
         if len(self.area_row) and wanted:
             mask[self.area_row[np.isin(self.area_code, wanted)]] = True
-        return mask & self.live
+        mask &= self.live
+        mask.flags.writeable = False
+        return mask
 
     def summaries_of(self, rows) -> list:
         return [self.summaries[pk] for pk in self.ids[rows].tolist()]
