@@ -410,7 +410,7 @@ def _metres(closeness, rows) -> np.ndarray:
 def _near(snap, place: Place, radius_km: float) -> tuple[np.ndarray, np.ndarray]:
     """ "Near me", the one rule: (the rows of the groups that meet in person within radius_km of
     the place, each row's closeness to it, which holds for those rows only: see
-    Snapshot.closeness). A group is as near as its nearest location."""
+    Snapshot.near). A group is as near as its nearest location."""
     rows, dots = snap.near(unit_vector(place.latitude, place.longitude), min_dot(radius_km))
     near = np.zeros(snap.size, dtype=bool)
     near[rows] = True
