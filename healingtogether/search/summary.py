@@ -19,6 +19,7 @@ from sys import intern
 from types import SimpleNamespace
 from uuid import UUID
 
+import orjson
 from django.db.models import Case, IntegerField, Value, When
 from django.db.models.functions import Substr
 from django.urls import reverse
@@ -129,29 +130,32 @@ def _label(name: str, value: str) -> str:
     return str(dict(CHOICES[name].choices).get(value, value)) if value else ""
 
 
-# A result's API fields that depend on neither the request nor the search, kept per (group, its
-# version, language): an answer of sixty results then builds no text, only its distances and
-# addresses. At most this many are kept in a process (about 1.5 KB each).
+# A result's API answer but its distance, as JSON, kept per (group, its version, language,
+# site): an answer of sixty results then encodes only its distances. At most this many are
+# kept in a process (about 1 KB each).
 API_FIELDS_KEPT = 10_000
-_api_fields: dict = {}
+_api_json: dict = {}
 
 
-def api(summaries, site: str, distances: dict | None = None) -> list[dict]:
+def api(summaries, site: str, distances: dict | None = None) -> list:
     """The API's GroupSummary (api/schemas.py) of each of these, in the active language, as
-    plain data ready for JSON. `site` is the address the page's paths follow (scheme and host,
-    no slash at the end); `distances`, by pk, this search's."""
+    JSON for orjson to put in an answer as it is (orjson.Fragment). `site` is the address the
+    page's paths follow (scheme and host, no slash at the end); `distances`, by pk, this
+    search's."""
     language = current_language()
     distances = distances or {}
     found = []
     for summary in summaries:
-        key = (summary.pk, summary.stamp, language)
-        fields = _api_fields.get(key)
-        if fields is None:
-            if len(_api_fields) >= API_FIELDS_KEPT:
-                _api_fields.clear()
-            fields = _api_fields[key] = _api_fields_of(summary, language)
-        distance = distances.get(summary.pk)
-        found.append({**fields, "distance_km": distance, "url": site + fields["url"]})
+        key = (summary.pk, summary.stamp, language, site)
+        rest = _api_json.get(key)
+        if rest is None:
+            if len(_api_json) >= API_FIELDS_KEPT:
+                _api_json.clear()
+            fields = _api_fields_of(summary, language)
+            fields["url"] = site + fields["url"]
+            rest = _api_json[key] = b"," + orjson.dumps(fields)[1:]
+        distance = orjson.dumps(distances.get(summary.pk))
+        found.append(orjson.Fragment(b'{"distance_km":' + distance + rest))
     return found
 
 
@@ -179,7 +183,6 @@ def _api_fields_of(summary: Summary, language: str) -> dict:
             "name": pick(summary.organisation.names)[0],
         },
         "location": location,
-        "distance_km": None,  # this search's (see api())
         "url": summary.url(),  # the path: api() puts the site before it
         "website": summary.website or None,
     }
