@@ -84,3 +84,20 @@ def test_a_filters_label_is_shown_as_text_never_as_markup(client):
     html = client.get("/fr/search/?q=zanzibar").content.decode()
     assert 'value="odd-label"> Deuil &lt;i onmouseover=&quot;x&quot;&gt;&amp; après ' in html
     assert '<i onmouseover="x">' not in html
+
+
+def test_the_form_keeps_the_distance_and_the_order_chosen_in_the_persons_language(client):
+    html = client.get("/fr/search/?near=5000&radius_km=10&sort=distance").content.decode()
+    radius = html.split('<select id="radius_km" name="radius_km">', 1)[1].split("</select>")[0]
+    assert re.findall(r"<option[^>]*>([^<]*)</option>", radius) == [
+        f"{km} km" for km in (5, 10, 25, 50, 100, 200)
+    ]
+    assert re.findall(r'<option value="(\d+)" selected>', radius) == ["10"]
+    order = html.split('<select id="sort" name="sort">', 1)[1].split("</select>")[0]
+    assert re.findall(r'<option value="([a-z_]+)" selected>([^<]*)<', order) == [
+        ("distance", "Les plus proches d’abord")
+    ]
+    # Nothing chosen: the distance the search uses (25 km) and the best matches first.
+    plain = client.get("/nl/search/").content.decode()
+    assert '<option value="25" selected>25 km</option>' in plain
+    assert '<option value="relevance" selected>Meest relevant</option>' in plain
