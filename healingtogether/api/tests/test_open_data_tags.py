@@ -78,9 +78,7 @@ def test_an_organisation_and_a_guide(rich_group):
 
 
 def test_meta_tags_give_the_canonical_address_alternates_and_open_graph(rich_group):
-    html = render(
-        '{% include "api/_meta.html" %}', path="/fr/groups/deuil-namur/?utm=x", group=rich_group
-    )
+    html = render("{% meta_tags %}", path="/fr/groups/deuil-namur/?utm=x", group=rich_group)
     assert '<link rel="canonical" href="http://127.0.0.1:8000/fr/groups/deuil-namur/">' in html
     for code in ("en", "fr", "nl", "de"):
         assert (
@@ -93,9 +91,31 @@ def test_meta_tags_give_the_canonical_address_alternates_and_open_graph(rich_gro
 
 
 def test_pages_without_an_object_get_the_sites_own_preview():
-    html = render('{% include "api/_meta.html" %}', language="nl", path="/nl/helplines/")
+    html = render("{% meta_tags %}", language="nl", path="/nl/helplines/")
     assert '<meta property="og:type" content="website">' in html
     assert '<meta property="og:locale" content="nl_BE">' in html
+
+
+def test_a_guides_preview_is_an_article_and_its_words_are_never_markup(client):
+    guide = Article.objects.create(
+        slug="quand-ca-deborde",
+        title_fr='Quand "tout" déborde <b>',
+        summary_fr="Des mots & des pistes.",
+        body_fr="Texte.",
+        author="The Healing Together team",
+        published=date(2026, 3, 2),
+        status=Article.Status.PUBLISHED,
+    )
+    html = client.get(guide.get_absolute_url()).content.decode()
+    head = html.split("</head>")[0]
+    assert '<meta property="og:type" content="article">' in head
+    assert '<meta property="article:published_time" content="2026-03-02">' in head
+    assert '<meta property="og:title" content="Quand &quot;tout&quot; déborde &lt;b&gt;">' in head
+    assert '<meta property="og:description" content="Des mots &amp; des pistes.">' in head
+    assert (
+        f'<meta property="og:url" content="http://127.0.0.1:8000{guide.get_absolute_url()}">'
+        in head
+    )
 
 
 def test_the_calendar_link_shows_only_when_there_are_sessions(rich_group):
