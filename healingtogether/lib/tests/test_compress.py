@@ -23,6 +23,10 @@ def test_a_page_comes_compressed_padded_by_a_random_length_each_time(client):
         assert "Accept-Encoding" in packed["Vary"]
         assert int(packed["Content-Length"]) == len(packed.content)
         assert gzip.decompress(packed.content) == plain.content
+        # The padding is the gzip member's file name: flagged, after the ten bytes of header.
+        assert packed.content[3] & 0x08
+        name = packed.content[10 : packed.content.index(b"\0", 10)]
+        assert 2 <= len(name) <= 100 and name.isalnum()
         sizes.add(len(packed.content))
     # The same page, a different length most times: its size tells nothing of a guess (BREACH).
     assert len(sizes) > 1
