@@ -117,7 +117,9 @@ def search_groups(request, params: Query[engine.SearchParams]):
             "regional": summary.api(results.regional_summaries, site),
             "regional_count": results.regional_count,
             "facets": {
-                name: [{k: v[k] for k in ("value", "label", "count")} for v in values]
+                name: [
+                    {"value": v["value"], "label": v["label"], "count": v["count"]} for v in values
+                ]
                 for name, values in results.facets.items()
             },
         }
