@@ -25,6 +25,19 @@ def render(source: str, language: str = "fr", path: str = "/fr/", **context) -> 
         )
 
 
+def french_guide(slug: str, title: str, summary: str, month: int, day: int) -> Article:
+    """A guide written in French by our team, published in 2026."""
+    return Article.objects.create(
+        slug=slug,
+        title_fr=title,
+        summary_fr=summary,
+        body_fr="Texte.",
+        author="The Healing Together team",
+        published=date(2026, month, day),
+        status=Article.Status.PUBLISHED,
+    )
+
+
 def json_ld(html: str) -> dict:
     (body,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
     return json.loads(body)
@@ -57,15 +70,7 @@ def test_an_organisation_and_a_guide(rich_group):
     organisation = json_ld(render("{% organisation_jsonld o %}", o=rich_group.organisation))
     assert organisation["@type"] == "Organization"
     assert organisation["sameAs"] == ["https://cercle.example.be"]
-    guide = Article.objects.create(
-        slug="json-ld-guide",
-        title_fr="Votre première séance",
-        summary_fr="Ce qui se passe.",
-        body_fr="Texte.",
-        author="The Healing Together team",
-        published=date(2026, 1, 5),
-        status=Article.Status.PUBLISHED,
-    )
+    guide = french_guide("json-ld-guide", "Votre première séance", "Ce qui se passe.", 1, 5)
     article = json_ld(render("{% article_jsonld a %}", a=guide))
     assert (article["@type"], article["headline"], article["inLanguage"]) == (
         "Article",
@@ -97,14 +102,8 @@ def test_pages_without_an_object_get_the_sites_own_preview():
 
 
 def test_a_guides_preview_is_an_article_and_its_words_are_never_markup(client):
-    guide = Article.objects.create(
-        slug="quand-ca-deborde",
-        title_fr='Quand "tout" déborde <b>',
-        summary_fr="Des mots & des pistes.",
-        body_fr="Texte.",
-        author="The Healing Together team",
-        published=date(2026, 3, 2),
-        status=Article.Status.PUBLISHED,
+    guide = french_guide(
+        "quand-ca-deborde", 'Quand "tout" déborde <b>', "Des mots & des pistes.", 3, 2
     )
     html = client.get(guide.get_absolute_url()).content.decode()
     head = html.split("</head>")[0]
