@@ -254,9 +254,8 @@ def network_shapes(networks, layout=None) -> list[tuple[Group, list[str]]]:
 
 
 def map_context(kind: str, highlight=None) -> dict:
-    """What the networks' part of a map needs (templates/search/_map_areas.html and
-    _map_list.html) for the networks of one kind ("adult" or "youth"), with the networks to
-    emphasise (ids)."""
+    """What the networks' part of a map needs (templates/search/_map.html) for the networks of
+    one kind ("adult" or "youth"), with the networks to emphasise (ids)."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {sorted(KINDS)}, not {kind!r}")
     m = _map()
