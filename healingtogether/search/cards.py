@@ -6,13 +6,11 @@ what varies with the search or the clock (the distance, "may be out of date"); a
 group gives it a new key, so nothing stale is ever shown. The cache is per process and bounded.
 """
 
-import threading
-from collections import OrderedDict
-
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
 from healingtogether.lib.i18n import current_language
+from healingtogether.lib.kept import Kept
 
 from . import summary
 
@@ -21,32 +19,20 @@ from . import summary
 # round them again found almost none (the least recently used was always the next one needed),
 # and its search page took 12 ms in one process instead of 6.3-6.8 ms.
 CACHE_SIZE = 20_000
-_cache: OrderedDict = OrderedDict()
-_lock = threading.Lock()
+_cards = Kept(CACHE_SIZE)
 
 
 def render(found: summary.Summary, language_labels: dict, distance: float | None = None) -> str:
     """The card of one result, as safe HTML."""
     language = current_language()
     key = (found.pk, found.stamp, language, found.is_stale, distance)
-    with _lock:
-        html = _cache.get(key)
-        if html is not None:
-            _cache.move_to_end(key)
-            return html
+    return _cards.get(key, lambda: _card(found, language_labels, distance, language))
+
+
+def _card(found: summary.Summary, language_labels: dict, distance, language: str) -> str:
     group = summary.CardGroup(found, language_labels)
-    html = mark_safe(  # noqa: S308 - a template's output, escaped by it
+    return mark_safe(  # noqa: S308 - a template's output, escaped by it
         get_template("directory/_group_card.html").render(
             {"group": group, "distance": distance, "LANGUAGE_CODE": language}
         )
     )
-    with _lock:
-        _cache[key] = html
-        if len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return html
-
-
-def clear() -> None:
-    with _lock:
-        _cache.clear()

@@ -30,7 +30,6 @@ import gc
 import math
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
@@ -50,6 +49,7 @@ from healingtogether.directory.models import (
     Topic,
 )
 from healingtogether.lib.i18n import CONTENT_LANGUAGES
+from healingtogether.lib.kept import Kept
 from healingtogether.places.models import Province
 
 from . import summary
@@ -103,35 +103,6 @@ def _referral(value) -> str:
 
 def _epoch(moment) -> int:
     return int(moment.timestamp()) if moment else 0
-
-
-class Kept:
-    """A few results worked out from a snapshot and kept with it, the least recently used
-    dropped first when there are more than `size`: people search for the same words, near the
-    same towns, with the same filters, again and again. Safe for threads (a lost race works a
-    result out twice, never wrongly)."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key, make):
-        """The result kept for `key`, or make()'s, then kept (None included)."""
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        found = make()
-        with self._lock:
-            self._items[key] = found
-            if len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return found
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
 
 
 @dataclass

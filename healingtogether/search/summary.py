@@ -30,6 +30,7 @@ from django.utils.translation import get_language
 from healingtogether.directory.models import EXPIRED_AFTER, STALE_AFTER, Group, Location, Status
 from healingtogether.lib.geo import distance_km
 from healingtogether.lib.i18n import CONTENT_LANGUAGES, FALLBACKS, current_language
+from healingtogether.lib.kept import Kept
 from healingtogether.places.models import Municipality
 
 # The card shows the start of the description; the rest is on the group's page.
@@ -134,7 +135,7 @@ def _label(name: str, value: str) -> str:
 # site): an answer of sixty results then encodes only its distances. At most this many are
 # kept in a process (about 1 KB each).
 API_FIELDS_KEPT = 10_000
-_api_json: dict = {}
+_api_json = Kept(API_FIELDS_KEPT)
 
 
 def api(summaries, site: str, distances: dict | None = None) -> list:
@@ -147,16 +148,17 @@ def api(summaries, site: str, distances: dict | None = None) -> list:
     found = []
     for summary in summaries:
         key = (summary.pk, summary.stamp, language, site)
-        rest = _api_json.get(key)
-        if rest is None:
-            if len(_api_json) >= API_FIELDS_KEPT:
-                _api_json.clear()
-            fields = _api_fields_of(summary, language)
-            fields["url"] = site + fields["url"]
-            rest = _api_json[key] = b"," + orjson.dumps(fields)[1:]
+        rest = _api_json.get(key, lambda s=summary: _api_rest(s, language, site))
         distance = orjson.dumps(distances.get(summary.pk))
         found.append(orjson.Fragment(b'{"distance_km":' + distance + rest))
     return found
+
+
+def _api_rest(summary: Summary, language: str, site: str) -> bytes:
+    """A result's JSON after its first field, the distance: from the comma on."""
+    fields = _api_fields_of(summary, language)
+    fields["url"] = site + fields["url"]
+    return b"," + orjson.dumps(fields)[1:]
 
 
 def _api_fields_of(summary: Summary, language: str) -> dict:
