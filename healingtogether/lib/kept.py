@@ -17,12 +17,15 @@ class Kept:
         self._items: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key, make):
-        """The result kept for `key`, or make()'s, then kept (None included)."""
+    def get(self, key, make, still=None):
+        """The result kept for `key`, or make()'s, then kept (None included). With `still`, a
+        kept result is used only while still(result) is true, and made again otherwise."""
         with self._lock:
             if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
+                found = self._items[key]
+                if still is None or still(found):
+                    self._items.move_to_end(key)
+                    return found
         found = make()
         with self._lock:
             self._items[key] = found

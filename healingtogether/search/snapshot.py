@@ -87,6 +87,9 @@ NEAR_KEPT = 64
 # the rows' own columns takes at about 1,700 rows (bench: 0.12 ms at 1,500, 0.17 ms at 2,000).
 BITSETS_OVER = 50
 TEXT_CACHE_SIZE = 128
+# Searches worked out (engine.run): their pages of summaries (the snapshot's own) and facets,
+# 13.5 KB each over the benchmark's 800 searches, some 14 MB when full.
+SEARCHED_KEPT = 1000
 RANK_BITS = 21  # room for 2 million rows in each part of a sort key
 NEVER = 2**40 - 1  # "no next session" in a sort key
 # A change of more rows than this at once (a loader's run) is cheaper to take by a rebuild; so
@@ -142,13 +145,14 @@ class Snapshot:
     # What searches worked out, kept with the snapshot, so they go when the groups change: the
     # last text searches' masks (text_masks) and what their words and meaning find (engine),
     # the places people typed (engine), the rows near a point (near) and those serving a place
-    # (serving), and the masks of chosen facet values (matching).
+    # (serving), the masks of chosen facet values (matching), and whole searches (engine.run).
     text_cache: Kept = field(default_factory=lambda: Kept(TEXT_CACHE_SIZE))
     understood: Kept = field(default_factory=lambda: Kept(TEXT_CACHE_SIZE))
     places: Kept = field(default_factory=lambda: Kept(PLACES_KEPT))
     nearby: Kept = field(default_factory=lambda: Kept(NEAR_KEPT))
     served: Kept = field(default_factory=lambda: Kept(NEAR_KEPT))
     chosen: Kept = field(default_factory=lambda: Kept(CHOSEN_KEPT))
+    searched: Kept = field(default_factory=lambda: Kept(SEARCHED_KEPT))
     # facet -> (rows, starts): each multi facet's rows per value, value by value, made from
     # `multi` on first use (see _postings).
     postings: dict = field(default_factory=dict)

@@ -1,5 +1,5 @@
 import random
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from healingtogether.directory.models import Group, Topic
+from healingtogether.directory.models import STALE_AFTER, Group, Topic
 from healingtogether.lib.geo import distance_km
 from healingtogether.places.models import PostalCode
 from healingtogether.search import engine, snapshot
@@ -229,6 +229,30 @@ def test_a_group_with_every_word_ranks_above_one_with_some_even_if_stale():
     make_group(slug="some-words", description_fr="Tricot et poterie.")
     results = search(q="tricot jardinage poterie", semantic="off")
     assert _slugs(results) == ["every-word", "some-words"]
+
+
+@pytest.mark.usefixtures("without_real_groups")
+def test_a_kept_search_ranks_a_listing_lower_from_the_second_it_turns_stale(namur):
+    """A search asked again is answered from what the first worked out (engine.run keeps it
+    with the snapshot): still, a listing that turns stale in the meantime drops below the
+    fresh ones at once, as its card starts saying "may be out of date"."""
+    lat, lon = namur
+    # In UTC: 180 days before noon in Brussels, in summer time, is not noon there.
+    noon = datetime(2026, 3, 4, 11, 0, tzinfo=UTC)
+    with time_machine.travel(noon - STALE_AFTER + timedelta(minutes=1), tick=False):
+        make_location(make_group(slug="nearer-soon-stale"), latitude=lat, longitude=lon)
+    with time_machine.travel(noon - timedelta(days=1), tick=False):
+        make_location(make_group(slug="farther-fresh"), latitude=lat + 0.0899, longitude=lon)
+    with time_machine.travel(noon, tick=False):
+        assert _slugs(search(near="5000")) == ["nearer-soon-stale", "farther-fresh"]
+    with time_machine.travel(noon + timedelta(seconds=59), tick=False):
+        assert _slugs(search(near="5000")) == ["nearer-soon-stale", "farther-fresh"]
+    with time_machine.travel(noon + timedelta(minutes=1, seconds=1), tick=False):
+        results = search(near="5000")
+        assert _slugs(results) == ["farther-fresh", "nearer-soon-stale"]
+        assert results.groups[1].is_stale
+        # Sorted by distance, staleness does not count: the nearer one stays first.
+        assert _slugs(search(near="5000", sort="distance"))[0] == "nearer-soon-stale"
 
 
 @pytest.mark.parametrize("needed", [1, 20, 60, 2999, 3000, 4000])
