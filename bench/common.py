@@ -129,6 +129,16 @@ def query_mix(seed: int = 1, count: int = 400) -> list[str]:
     return mix
 
 
+def first_searches(part: int, parts: int = 3, drawn: int = 200_000) -> list[str]:
+    """Query strings in query_mix's shape, all different and none in query_mix(), in `parts`
+    lists with none in common (this is list `part`): searches no worker has kept (engine.run
+    keeps the last thousand it worked out) while a run asks for fewer than its list holds
+    (some 12,800 each, from 200,000 drawn)."""
+    kept = set(query_mix())
+    every = [q for q in dict.fromkeys(query_mix(seed=2, count=drawn)) if q not in kept]
+    return every[part::parts]
+
+
 def run(command, env, **kwargs):
     return subprocess.run(command, env=env, cwd=ROOT, check=True, **kwargs)
 
