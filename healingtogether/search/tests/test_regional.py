@@ -208,8 +208,10 @@ def test_the_regional_block_runs_no_query_per_listing(
     """Served from the snapshot's summaries, like the results: a busy process (checking for
     changes once a minute) answers from memory however many listings serve the place."""
     settings.SEARCH_RECHECK_SECONDS = 60
+    # Another page size first: the place is known then, but this search is still worked out
+    # (engine.run keeps the searches it worked out).
+    assert client.get("/api/v1/groups?near=9000&page_size=99").status_code == 200
     url = "/api/v1/groups?near=9000&page_size=100"
-    assert client.get(url).status_code == 200
     with django_assert_num_queries(0):
         body = client.get(url).json()
     assert len(body["regional"]) > 10
