@@ -187,7 +187,6 @@ class Results:
     facets: dict
     place: Place | None
     distances: dict = field(default_factory=dict)
-    version: tuple = ()  # the snapshot's: answers built from it change with it
     changed_at: object = None  # the latest change of a searchable group
     language_labels: dict = field(default_factory=dict)  # session language slug -> label
     # The query says the person is in danger: the crisis lines come before any result.
@@ -685,9 +684,8 @@ def run(params: SearchParams) -> Results:
     found, _until = snap.searched.get(
         key, lambda: _search(snap, params), still=lambda kept: now < kept[1]
     )
-    # Each request its own Results (`groups` is read from the database per request), of the
-    # snapshot as it is now (a new day shares the kept searches: see snapshot.current).
-    return dataclasses.replace(found, params=params, version=snap.version, changed_at=snap.latest)
+    # Each request its own Results: `groups` is read from the database per request.
+    return dataclasses.replace(found, params=params)
 
 
 def _asked(params: SearchParams) -> tuple:
@@ -784,7 +782,6 @@ def _search(snap, params: SearchParams) -> tuple[Results, float]:
         facets=facets(snap, base, masks, params),
         place=place,
         distances=distances,
-        version=snap.version,
         changed_at=snap.latest,
         language_labels=_vocabulary(snap)["language"],
         crisis=understood.crisis,
